@@ -1,0 +1,138 @@
+"""The `lstm-spooky` command: a thin click layer over SpookyClassifier and the data helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from .config import SpookyConfig
+from .data import AUTHORS, DataError, read_test, read_train, validate_texts
+
+# TensorFlow's C++ start-up chatter is not for users; they can set the variable themselves.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+MODEL_DIR = click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="spooky-model",
+    show_default=True,
+    help="Directory that holds the trained model.",
+)
+
+
+@click.group()
+@click.version_option(package_name="lstm-spooky")
+def main() -> None:
+    """Tell who wrote a sentence: Edgar Allan Poe (EAP), H. P. Lovecraft (HPL) or Mary Shelley (MWS).
+
+    Train with `fit`, write a Kaggle submission with `submit`, try sentences with `predict`.
+    """
+
+
+@main.command()
+@click.argument("train_csv", type=click.Path(path_type=Path))
+@MODEL_DIR
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options below override it.")
+@click.option("--seed", type=int, help=f"Random seed; the same seed gives the same model.  [default: {SpookyConfig.seed}]")
+@click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs to train; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
+@click.option("--batch-size", type=click.IntRange(min=1), help=f"[default: {SpookyConfig.batch_size}]")
+@click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"Share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
+@click.option("--quiet", is_flag=True, help="No per-epoch progress.")
+def fit(train_csv: Path, model_dir: Path, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
+    """Train a model on TRAIN_CSV (Kaggle's train.csv: id,text,author) and save it to --model-dir."""
+    config = _read_config(config_path)
+    overrides = {"seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
+    config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+    frame = _load(read_train, train_csv)
+    _check_writable_model_dir(model_dir)
+    from .classifier import SpookyClassifier
+
+    click.echo(f"Training on {len(frame)} sentences from {train_csv} (seed {config.seed})", err=True)
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(sys.stderr):  # Keras prints progress to stdout
+        model = SpookyClassifier(config).fit(frame["text"], frame["author"], verbose=0 if quiet else 2)
+    model.save(model_dir)
+    v = model.validation_
+    click.echo(
+        f"validation log loss {v['log_loss']:.4f} ({v['log_loss_uncalibrated']:.4f} before calibration), "
+        f"accuracy {v['accuracy']:.4f} on {v['rows']} rows; best epoch {v['best_epoch']}; "
+        f"{time.perf_counter() - start:.0f}s; model saved to {model_dir}"
+    )
+
+
+@main.command()
+@click.argument("test_csv", type=click.Path(path_type=Path))
+@MODEL_DIR
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV.")
+def submit(test_csv: Path, model_dir: Path, output: Path) -> None:
+    """Write a Kaggle submission (id,EAP,HPL,MWS) for TEST_CSV (id,text)."""
+    from .submission import check_submission, make_submission, write_submission
+
+    frame = _load(read_test, test_csv)
+    model = _load_model(model_dir)
+    submission = make_submission(frame["id"], model.predict_proba(frame["text"]))
+    check_submission(submission, frame["id"])
+    write_submission(submission, output)
+    click.echo(f"wrote {len(submission)} rows to {output}")
+
+
+@main.command()
+@click.argument("texts", nargs=-1)
+@MODEL_DIR
+def predict(texts: tuple[str, ...], model_dir: Path) -> None:
+    """Print author probabilities for each TEXT (or each line of standard input if none)."""
+    if not texts:
+        texts = tuple(line for line in sys.stdin.read().splitlines() if line.strip())
+    try:
+        texts = validate_texts(texts, source="predict")
+    except DataError as error:
+        raise click.ClickException(str(error)) from None
+    if not texts:
+        raise click.UsageError("give at least one sentence, as an argument or on standard input")
+    model = _load_model(model_dir)
+    proba = model.predict_proba(texts)
+    click.echo("author  " + "  ".join(f"{a:>5}" for a in AUTHORS) + "  text")
+    for text, row in zip(texts, proba):
+        best = AUTHORS[int(row.argmax())]
+        click.echo(f"{best:<6}  " + "  ".join(f"{p:5.3f}" for p in row) + f"  {text}")
+
+
+def _load(reader, path: Path):
+    try:
+        return reader(path)
+    except DataError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _read_config(path: Path | None) -> SpookyConfig:
+    if path is None:
+        return SpookyConfig()
+    try:
+        return SpookyConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as error:
+        raise click.ClickException(f"{path}: not a valid config ({error})") from None
+
+
+def _load_model(model_dir: Path):
+    from .classifier import SpookyClassifier
+
+    try:
+        return SpookyClassifier.load(model_dir)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _check_writable_model_dir(model_dir: Path) -> None:
+    # Refitting replaces a model, but never a directory of something else.
+    from .classifier import CONFIG_FILE
+
+    if model_dir.exists() and any(model_dir.iterdir()) and not (model_dir / CONFIG_FILE).is_file():
+        raise click.ClickException(
+            f"{model_dir} exists and is not an lstm-spooky model directory; choose another --model-dir"
+        )

@@ -1,0 +1,53 @@
+"""Hyperparameters of the BiLSTM classifier, in one dataclass saved beside the model.
+
+A saved model directory stores this config as JSON, so `SpookyConfig.from_dict` is all
+`submit` needs to rebuild the exact network that `fit` trained.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SpookyConfig:
+    # tokenizer and vocabulary
+    lowercase: bool = True
+    min_count: int = 2  # words seen once carry no signal a held-out sentence can reuse
+    max_vocab: int = 30_000
+    max_len_percentile: float = 99.0  # longer sentences are truncated at this length
+
+    # network
+    embedding_dim: int = 64
+    token_dropout: float = 0.15  # share of training tokens replaced by UNK each step
+    spatial_dropout: float = 0.3
+    lstm_units: int = 64
+    dense_units: tuple[int, ...] = (64, 32)  # one Dense+Dropout block per entry
+    dense_dropout: float = 0.4
+
+    # training
+    learning_rate: float = 3e-3
+    lr_decay: float = 0.5  # learning rate multiplier per epoch: the best epoch is usually the 2nd-4th
+    batch_size: int = 32
+    max_epochs: int = 10
+    patience: int = 2  # epochs without a better validation log loss before stopping
+    validation_fraction: float = 0.1
+    seed: int = 42
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "SpookyConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown config keys {unknown}; was the model saved by a newer lstm-spooky?")
+        values = dict(values)
+        if "dense_units" in values:
+            values["dense_units"] = tuple(values["dense_units"])
+        return cls(**values)
+
+    def replace(self, **changes) -> "SpookyConfig":
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,73 @@
+"""Shared fixtures: a synthetic three-author corpus, a tiny config and one fitted model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstm_spooky import AUTHORS, SpookyConfig
+
+# Each fake author has favourite words and punctuation, as the real ones do.
+STYLES = {
+    "EAP": (["raven", "dungeon", "ratiocination", "pendulum", "abyss"], ";"),
+    "HPL": (["eldritch", "cyclopean", "gibbous", "nameless", "Arkham"], "!"),
+    "MWS": (["Perdita", "Raymond", "Windsor", "plague", "Adrian"], ","),
+}
+COMMON = ["the", "of", "and", "a", "night", "was", "I", "it", "in", "my", "strange", "sea"]
+
+TINY = SpookyConfig(
+    embedding_dim=16, lstm_units=8, dense_units=(16, 8), dense_dropout=0.1, spatial_dropout=0.1,
+    max_epochs=8, batch_size=16, patience=2, validation_fraction=0.2, seed=7, learning_rate=2e-2, lr_decay=0.8,
+)
+
+
+def make_corpus(n_rows: int = 240, seed: int = 0) -> pd.DataFrame:
+    """Sentences mixing common words with one author's favourites: id, text, author."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_rows):
+        author = AUTHORS[i % 3]
+        words, mark = STYLES[author]
+        picks = list(rng.choice(COMMON, size=rng.integers(3, 9))) + list(rng.choice(words, size=2))
+        rng.shuffle(picks)
+        rows.append({"id": f"id{i:05d}", "text": " ".join(picks).capitalize() + f" {mark} end.", "author": author})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="session")
+def corpus() -> pd.DataFrame:
+    return make_corpus()
+
+
+@pytest.fixture(scope="session")
+def train_csv(tmp_path_factory, corpus) -> Path:
+    path = tmp_path_factory.mktemp("data") / "train.csv"
+    corpus.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def test_csv(tmp_path_factory, corpus) -> Path:
+    path = tmp_path_factory.mktemp("data") / "test.csv"
+    make_corpus(30, seed=1).drop(columns="author").assign(id=lambda f: "t" + f["id"]).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def fitted(corpus):
+    from lstm_spooky import SpookyClassifier
+
+    return SpookyClassifier(TINY).fit(corpus["text"], corpus["author"], verbose=0)
+
+
+def real_data_dir() -> Path | None:
+    """The Kaggle files: $LSTM_SPOOKY_DATA, else ../shared/data/spooky beside the checkout."""
+    candidates = [os.environ.get("LSTM_SPOOKY_DATA"), Path(__file__).resolve().parents[2] / "shared" / "data" / "spooky"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "train.csv").is_file():
+            return Path(candidate)
+    return None

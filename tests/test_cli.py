@@ -1,0 +1,106 @@
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from lstm_spooky.cli import main
+from tests.conftest import TINY
+
+
+@pytest.fixture(scope="module")
+def config_json(tmp_path_factory):
+    path = tmp_path_factory.mktemp("config") / "tiny.json"
+    path.write_text(json.dumps(TINY.to_dict()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory, train_csv, config_json):
+    model_dir = tmp_path_factory.mktemp("cli") / "model"
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "validation log loss" in result.output
+    return model_dir
+
+
+def test_fit_saves_a_self_describing_model_directory(model_dir):
+    assert sorted(p.name for p in model_dir.iterdir()) == ["config.json", "model.weights.h5", "vocab.json"]
+    assert json.loads((model_dir / "config.json").read_text())["config"]["lstm_units"] == TINY.lstm_units
+
+
+def test_options_override_the_config_file(tmp_path, train_csv, config_json):
+    result = CliRunner().invoke(
+        main, ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--config", str(config_json), "--epochs", "1", "--seed", "3", "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "m" / "config.json").read_text())["config"]
+    assert (saved["max_epochs"], saved["seed"], saved["lstm_units"]) == (1, 3, TINY.lstm_units)
+
+
+def test_submit_writes_a_valid_kaggle_submission(model_dir, test_csv, tmp_path):
+    output = tmp_path / "submission.csv"
+    result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    submission = pd.read_csv(output)
+    assert list(submission.columns) == ["id", "EAP", "HPL", "MWS"]
+    assert submission["id"].tolist() == pd.read_csv(test_csv)["id"].tolist()
+    assert ((submission[["EAP", "HPL", "MWS"]].sum(axis=1) - 1).abs() < 1e-6).all()
+
+
+def test_predict_prints_probabilities_for_each_sentence(model_dir):
+    result = CliRunner().invoke(main, ["predict", "--model-dir", str(model_dir), "The raven ; end.", "Arkham ! end."])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].split()[:4] == ["author", "EAP", "HPL", "MWS"]
+    assert len(lines) == 3 and lines[1].split()[0] in {"EAP", "HPL", "MWS"}
+
+
+def test_predict_reads_standard_input_when_given_no_text(model_dir):
+    result = CliRunner().invoke(main, ["predict", "--model-dir", str(model_dir)], input="One line.\n\nAnother line.\n")
+    assert result.exit_code == 0, result.output
+    assert len(result.output.strip().splitlines()) == 3
+
+
+def test_malformed_test_csv_fails_cleanly_and_keeps_the_old_submission(model_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text('"id","words"\n"a","b"\n')
+    output = tmp_path / "submission.csv"
+    output.write_text("previous")
+    result = CliRunner().invoke(main, ["submit", str(bad), "--model-dir", str(model_dir), "--output", str(output)])
+    assert result.exit_code == 1
+    assert "bad.csv: missing column(s) text" in result.output
+    assert "Traceback" not in result.output
+    assert output.read_text() == "previous"
+
+
+def test_malformed_train_csv_fails_before_touching_the_model(model_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b'"id","text","author"\n"a","caf\xe9","EAP"\n')
+    before = (model_dir / "model.weights.h5").read_bytes()
+    result = CliRunner().invoke(main, ["fit", str(bad), "--model-dir", str(model_dir)])
+    assert result.exit_code == 1
+    assert "line 2 is not valid UTF-8" in result.output
+    assert (model_dir / "model.weights.h5").read_bytes() == before
+
+
+def test_missing_model_directory_says_to_fit_first(test_csv, tmp_path):
+    result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "run `lstm-spooky fit` first" in result.output
+
+
+def test_fit_refuses_to_replace_a_directory_that_is_no_model(train_csv, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not an lstm-spooky model directory" in result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_bad_config_file_is_reported(train_csv, tmp_path):
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"lstm_unitz": 3}))
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--config", str(config), "--model-dir", str(tmp_path / "m")])
+    assert result.exit_code == 1
+    assert "not a valid config" in result.output
