@@ -42,4 +42,4 @@ def check_submission(frame: pd.DataFrame, ids: Sequence[str]) -> None:
 def write_submission(frame: pd.DataFrame, path: str | Path) -> None:
     """Write the CSV atomically, so a failed run never leaves a truncated submission."""
     with atomic_file(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.9g")
+        frame.to_csv(tmp, index=False, float_format="%.15g")
