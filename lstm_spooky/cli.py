@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
@@ -38,30 +37,44 @@ def main() -> None:
 @main.command()
 @click.argument("train_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options below override it.")
+@click.option("--folds", type=click.IntRange(min=1), help=f"Train one network per stratified fold and average them; 1 trains a single network with a validation split.  [default: {SpookyConfig.folds}]")
+@click.option("--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options here override it.")
 @click.option("--seed", type=int, help=f"Random seed; the same seed gives the same model.  [default: {SpookyConfig.seed}]")
-@click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs to train; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
+@click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs per network; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
 @click.option("--batch-size", type=click.IntRange(min=1), help=f"[default: {SpookyConfig.batch_size}]")
-@click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"Share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
+@click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
 @click.option("--quiet", is_flag=True, help="No per-epoch progress.")
-def fit(train_csv: Path, model_dir: Path, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
-    """Train a model on TRAIN_CSV (Kaggle's train.csv: id,text,author) and save it to --model-dir."""
+def fit(train_csv: Path, model_dir: Path, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
+    """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author) and save the model to --model-dir.
+
+    Progress goes to standard error; finished folds are kept in MODEL_DIR.partial until
+    the whole model is saved, so `--resume` can pick up after an interruption.
+    """
     config = _read_config(config_path)
-    overrides = {"seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
+    overrides = {"folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
     config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     frame = _load(read_train, train_csv)
     _check_writable_model_dir(model_dir)
     from .classifier import SpookyClassifier
 
-    click.echo(f"Training on {len(frame)} sentences from {train_csv} (seed {config.seed})", err=True)
+    checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
+    log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    click.echo(f"Training {config.folds} network(s) on {len(frame)} sentences from {train_csv} (seed {config.seed})", err=True)
     start = time.perf_counter()
-    with contextlib.redirect_stdout(sys.stderr):  # Keras prints progress to stdout
-        model = SpookyClassifier(config).fit(frame["text"], frame["author"], verbose=0 if quiet else 2)
-    model.save(model_dir)
-    v = model.validation_
+    try:
+        model = SpookyClassifier(config).fit(
+            frame["text"], frame["author"], ids=frame["id"], log=log, checkpoint_dir=checkpoint_dir, resume=resume
+        )
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    model.save(model_dir, extra={"train_csv": str(train_csv.resolve())})
+    model.checkpoints_.remove()
+    cv = model.cv_
+    scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
     click.echo(
-        f"validation log loss {v['log_loss']:.4f} ({v['log_loss_uncalibrated']:.4f} before calibration), "
-        f"accuracy {v['accuracy']:.4f} on {v['rows']} rows; best epoch {v['best_epoch']}; "
+        f"{scope} log loss {cv['log_loss']:.4f} after calibration ({cv['log_loss_uncalibrated']:.4f} before, "
+        f"temperature {model.temperature_:.2f}), accuracy {cv['accuracy']:.4f} on {cv['rows']} rows; "
         f"{time.perf_counter() - start:.0f}s; model saved to {model_dir}"
     )
 

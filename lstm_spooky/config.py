@@ -32,7 +32,8 @@ class SpookyConfig:
     batch_size: int = 32
     max_epochs: int = 10
     patience: int = 2  # epochs without a better validation log loss before stopping
-    validation_fraction: float = 0.1
+    folds: int = 5  # one network per stratified fold, averaged; 1 trains a single network
+    validation_fraction: float = 0.1  # held out for early stopping when folds == 1
     seed: int = 42
 
     def to_dict(self) -> dict:

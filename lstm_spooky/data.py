@@ -62,8 +62,10 @@ def encode_labels(labels: Sequence[str]) -> np.ndarray:
 
 def _read_csv(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame:
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"{path}: no such file; give the path to a Kaggle CSV (id,{','.join(columns[1:])})")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory; give the path to a Kaggle CSV (id,{','.join(columns[1:])})")
     raw = path.read_bytes()
     try:
         decoded = raw.decode("utf-8-sig")

@@ -1,8 +1,10 @@
-"""Training loop settings: seeds, optimizer, early stopping on validation log loss."""
+"""Training loop settings: seeds, optimizer, early stopping, and progress a person can follow."""
 
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -35,7 +37,6 @@ def train_network(
     config: SpookyConfig,
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray],
-    verbose: int = 1,
     callbacks: list[keras.callbacks.Callback] | None = None,
 ) -> keras.callbacks.History:
     """Fit until validation log loss stops improving, then restore the best epoch's weights."""
@@ -51,5 +52,57 @@ def train_network(
         epochs=config.max_epochs,
         batch_size=config.batch_size,
         callbacks=[early_stopping, *(callbacks or [])],
-        verbose=verbose,
+        verbose=0,
     )
+
+
+class FitProgress:
+    """Tracks epochs across all folds of one fit and estimates the time left.
+
+    Until a fold has finished, a fold is guessed to take `patience + 3` epochs (early
+    stopping usually ends there); afterwards the finished folds' mean is used.
+    """
+
+    def __init__(self, folds: int, config: SpookyConfig, log: Callable[[str], None]):
+        self.folds, self.config, self.log = folds, config, log
+        self.finished_epochs: list[int] = []
+        self.epochs_run = 0
+        self.training_seconds = 0.0
+
+    def callback(self, fold: int) -> keras.callbacks.Callback:
+        """A Keras callback that logs one line per epoch of fold `fold` (0-based)."""
+        return _EpochLogger(self, fold)
+
+    def fold_done(self, epochs: int) -> None:
+        self.finished_epochs.append(epochs)
+
+    def seconds_left(self, fold: int, epoch: int) -> float:
+        per_fold = np.mean(self.finished_epochs) if self.finished_epochs else min(self.config.max_epochs, self.config.patience + 3)
+        epochs_left = max(per_fold - (epoch + 1), 0) + per_fold * (self.folds - fold - 1)
+        return epochs_left * self.training_seconds / max(self.epochs_run, 1)
+
+
+class _EpochLogger(keras.callbacks.Callback):
+    def __init__(self, progress: FitProgress, fold: int):
+        super().__init__()
+        self.progress, self.fold = progress, fold
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        p = self.progress
+        seconds = time.perf_counter() - self.started
+        p.epochs_run += 1
+        p.training_seconds += seconds
+        logs = logs or {}
+        p.log(
+            f"fold {self.fold + 1}/{p.folds}  epoch {epoch + 1}/{p.config.max_epochs}  "
+            f"loss {logs.get('loss', float('nan')):.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}  "
+            f"val_acc {logs.get('val_accuracy', float('nan')):.4f}  {seconds:.0f}s  "
+            f"~{_minutes(p.seconds_left(self.fold, epoch))} left"
+        )
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"

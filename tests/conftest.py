@@ -21,7 +21,7 @@ COMMON = ["the", "of", "and", "a", "night", "was", "I", "it", "in", "my", "stran
 
 TINY = SpookyConfig(
     embedding_dim=16, lstm_units=8, dense_units=(16, 8), dense_dropout=0.1, spatial_dropout=0.1,
-    max_epochs=8, batch_size=16, patience=2, validation_fraction=0.2, seed=7, learning_rate=2e-2, lr_decay=0.8,
+    max_epochs=8, batch_size=16, patience=2, folds=2, validation_fraction=0.2, seed=7, learning_rate=2e-2, lr_decay=0.8,
 )
 
 
@@ -61,7 +61,7 @@ def test_csv(tmp_path_factory, corpus) -> Path:
 def fitted(corpus):
     from lstm_spooky import SpookyClassifier
 
-    return SpookyClassifier(TINY).fit(corpus["text"], corpus["author"], verbose=0)
+    return SpookyClassifier(TINY).fit(corpus["text"], corpus["author"])
 
 
 def real_data_dir() -> Path | None:

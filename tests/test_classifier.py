@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_spooky import NotFittedError, SpookyClassifier
+from lstm_spooky.bilstm import BiLSTMBackend
 from lstm_spooky.classifier import CONFIG_FILE
 from tests.conftest import TINY
 
@@ -18,12 +19,26 @@ def test_learns_the_synthetic_authors(fitted, corpus):
     assert np.mean(fitted.predict(corpus["text"]) == corpus["author"]) > 0.8
 
 
-def test_predict_returns_author_names(fitted):
-    assert set(fitted.predict(["the raven in the dungeon ; end."])) <= {"EAP", "HPL", "MWS"}
+def test_trains_one_network_per_fold(fitted):
+    assert len(fitted.members_) == TINY.folds
 
 
-def test_validation_scores_are_recorded(fitted):
-    assert set(fitted.validation_) >= {"log_loss", "log_loss_uncalibrated", "accuracy", "best_epoch", "rows"}
+def test_every_training_row_gets_an_out_of_fold_prediction(fitted, corpus):
+    oof = fitted.oof_frame()
+    assert sorted(oof["id"]) == sorted(map(str, range(len(corpus))))
+    assert np.allclose(oof[["EAP", "HPL", "MWS"]].sum(axis=1), 1, atol=1e-5)
+    assert (oof["author"].to_numpy() == corpus["author"].to_numpy()).all()
+
+
+def test_single_fold_holds_out_the_validation_fraction(corpus):
+    model = SpookyClassifier(TINY.replace(folds=1, max_epochs=1)).fit(corpus["text"], corpus["author"])
+    assert len(model.members_) == 1
+    assert len(model.oof_frame()) == round(len(corpus) * TINY.validation_fraction)
+
+
+def test_cross_validation_scores_are_recorded(fitted):
+    assert set(fitted.cv_) >= {"log_loss", "log_loss_uncalibrated", "accuracy", "fold_log_loss", "best_epochs"}
+    assert len(fitted.cv_["fold_log_loss"]) == TINY.folds
     assert fitted.temperature_ > 0
 
 
@@ -32,11 +47,47 @@ def test_save_then_load_predicts_identically(fitted, corpus, tmp_path):
     loaded = SpookyClassifier.load(tmp_path / "model")
     assert loaded.config == fitted.config
     np.testing.assert_array_equal(loaded.predict_proba(corpus["text"]), fitted.predict_proba(corpus["text"]))
+    np.testing.assert_allclose(loaded.oof_, fitted.oof_, rtol=1e-5)
 
 
 def test_same_seed_gives_the_same_model(fitted, corpus):
-    again = SpookyClassifier(TINY).fit(corpus["text"], corpus["author"], verbose=0)
+    again = SpookyClassifier(TINY).fit(corpus["text"], corpus["author"])
     np.testing.assert_allclose(again.predict_proba(corpus["text"]), fitted.predict_proba(corpus["text"]), rtol=1e-6)
+
+
+def test_resume_skips_folds_that_finished_before_a_crash(corpus, tmp_path, monkeypatch):
+    real_fit = BiLSTMBackend.fit
+    calls = []
+
+    def crash_on_second_fold(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(BiLSTMBackend, "fit", crash_on_second_fold)
+    config = TINY.replace(max_epochs=1)
+    with pytest.raises(KeyboardInterrupt):
+        SpookyClassifier(config).fit(corpus["text"], corpus["author"], checkpoint_dir=tmp_path / "partial")
+    assert (tmp_path / "partial" / "fold-0").is_dir() and not (tmp_path / "partial" / "fold-1").exists()
+
+    calls.clear()
+    lines = []
+    model = SpookyClassifier(config).fit(
+        corpus["text"], corpus["author"], log=lines.append, checkpoint_dir=tmp_path / "partial", resume=True
+    )
+    assert len(calls) == 1  # only fold 2 was trained again
+    assert any("fold 1/2  finished earlier" in line for line in lines)
+    assert len(model.members_) == 2
+
+
+def test_resume_refuses_a_run_with_other_settings(corpus, tmp_path):
+    config = TINY.replace(max_epochs=1)
+    SpookyClassifier(config).fit(corpus["text"], corpus["author"], checkpoint_dir=tmp_path / "partial")
+    with pytest.raises(ValueError, match="other settings or data"):
+        SpookyClassifier(config.replace(seed=99)).fit(
+            corpus["text"], corpus["author"], checkpoint_dir=tmp_path / "partial", resume=True
+        )
 
 
 def test_predicting_before_fit_raises():

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from lstm_spooky.bilstm import BiLSTMBackend
 from lstm_spooky.cli import main
 from tests.conftest import TINY
 
@@ -20,12 +21,13 @@ def model_dir(tmp_path_factory, train_csv, config_json):
     model_dir = tmp_path_factory.mktemp("cli") / "model"
     result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "validation log loss" in result.output
+    assert "2-fold out-of-fold log loss" in result.output
+    assert not model_dir.with_name("model.partial").exists()
     return model_dir
 
 
 def test_fit_saves_a_self_describing_model_directory(model_dir):
-    assert sorted(p.name for p in model_dir.iterdir()) == ["config.json", "model.weights.h5", "vocab.json"]
+    assert sorted(p.name for p in model_dir.iterdir()) == ["config.json", "fold-0", "fold-1", "oof.csv"]
     assert json.loads((model_dir / "config.json").read_text())["config"]["lstm_units"] == TINY.lstm_units
 
 
@@ -77,11 +79,11 @@ def test_malformed_test_csv_fails_cleanly_and_keeps_the_old_submission(model_dir
 def test_malformed_train_csv_fails_before_touching_the_model(model_dir, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b'"id","text","author"\n"a","caf\xe9","EAP"\n')
-    before = (model_dir / "model.weights.h5").read_bytes()
+    before = (model_dir / "fold-0" / "model.weights.h5").read_bytes()
     result = CliRunner().invoke(main, ["fit", str(bad), "--model-dir", str(model_dir)])
     assert result.exit_code == 1
     assert "line 2 is not valid UTF-8" in result.output
-    assert (model_dir / "model.weights.h5").read_bytes() == before
+    assert (model_dir / "fold-0" / "model.weights.h5").read_bytes() == before
 
 
 def test_missing_model_directory_says_to_fit_first(test_csv, tmp_path):
@@ -104,3 +106,30 @@ def test_bad_config_file_is_reported(train_csv, tmp_path):
     result = CliRunner().invoke(main, ["fit", str(train_csv), "--config", str(config), "--model-dir", str(tmp_path / "m")])
     assert result.exit_code == 1
     assert "not a valid config" in result.output
+
+
+def test_crash_in_a_fold_keeps_the_previous_model_and_finished_folds(tmp_path, train_csv, config_json, monkeypatch):
+    model_dir = tmp_path / "model"
+    args = ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--epochs", "1", "--quiet"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = (model_dir / "config.json").read_text()
+    real_fit = BiLSTMBackend.fit
+    calls = []
+
+    def crash_on_second_fold(self, *a, **kw):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real_fit(self, *a, **kw)
+
+    monkeypatch.setattr(BiLSTMBackend, "fit", crash_on_second_fold)
+    crashed = CliRunner().invoke(main, [*args, "--seed", "5"])
+    assert crashed.exit_code != 0
+    assert (model_dir / "config.json").read_text() == before
+    assert (tmp_path / "model.partial" / "fold-0").is_dir()
+
+    resumed = CliRunner().invoke(main, [*args, "--seed", "5", "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert len(calls) == 3  # two before the crash, then only fold 2: fold 1 came from the checkpoint
+    assert json.loads((model_dir / "config.json").read_text())["config"]["seed"] == 5
+    assert not (tmp_path / "model.partial").exists()

@@ -1,0 +1,75 @@
+"""Cross-validation bookkeeping: stratified folds, and checkpoints of finished folds.
+
+A fold's model is written to `<checkpoint_dir>/fold-<k>` as soon as it is trained, so
+a crash in fold 3 keeps folds 1-2 on disk and `fit --resume` skips them. The
+checkpoint directory also records which config and data it belongs to, so a resume
+never mixes folds of different runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from .atomic import atomic_directory
+
+STATE_FILE = "run.json"
+
+
+def fold_splits(y: np.ndarray, folds: int, seed: int, validation_fraction: float) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train_idx, held_out_idx) pairs. With folds >= 2 every row is held out exactly once;
+    with folds == 1 a single stratified split holds out `validation_fraction` of the rows."""
+    rows = np.arange(len(y))
+    if folds == 1:
+        train, held_out = train_test_split(rows, test_size=validation_fraction, stratify=y, random_state=seed)
+        return [(np.sort(train), np.sort(held_out))]
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return list(splitter.split(rows, y))
+
+
+def data_fingerprint(texts: Sequence[str], y: np.ndarray) -> str:
+    """A short hash of the training texts and labels, to recognise the same data on resume."""
+    digest = hashlib.sha256()
+    for text, label in zip(texts, y):
+        digest.update(f"{label}\t{text}\n".encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+class FoldCheckpoints:
+    """Finished fold models of one run, kept until the whole model is saved."""
+
+    def __init__(self, directory: str | Path, run: dict, resume: bool):
+        """`run` describes the run (config, data fingerprint); resuming requires it to match."""
+        self.directory = Path(directory)
+        run = json.loads(json.dumps(run))  # compare as saved: tuples become lists
+        state_file = self.directory / STATE_FILE
+        if resume and state_file.is_file():
+            saved = json.loads(state_file.read_text(encoding="utf-8"))
+            if saved != run:
+                raise ValueError(
+                    f"{self.directory} holds an unfinished run with other settings or data; "
+                    "run without --resume to start over"
+                )
+        elif self.directory.exists():
+            shutil.rmtree(self.directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps(run, indent=2), encoding="utf-8")
+
+    def fold_dir(self, fold: int) -> Path:
+        return self.directory / f"fold-{fold}"
+
+    def finished(self, fold: int) -> bool:
+        return self.fold_dir(fold).is_dir()
+
+    def save(self, fold: int, model) -> None:
+        with atomic_directory(self.fold_dir(fold)) as tmp:
+            model.save(tmp)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)
