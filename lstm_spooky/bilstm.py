@@ -17,41 +17,17 @@ from keras import layers
 from .config import SpookyConfig
 from .tokenize import tokenize
 from .training import train_network
-from .vocab import PAD_ID, UNK_ID, Vocabulary
+from .vocab import Vocabulary
 
 N_CLASSES = 3
 FORMAT_VERSION = 1
 CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE, HISTORY_FILE = "config.json", "vocab.json", "model.weights.h5", "history.json"
 
 
-class TokenDropout(layers.Layer):
-    """During training, replace a random share of the (non-padding) ids with UNK.
-
-    Spatial dropout blanks embedding channels; this blanks whole words, so the model
-    cannot lean on any single rare word that identifies a training sentence, and it
-    learns what an unknown word looks like, as held-out text is full of them.
-    """
-
-    def __init__(self, rate: float, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.rate = rate
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def call(self, ids, training=None):
-        if not training or self.rate == 0:
-            return ids
-        drop = keras.random.uniform(keras.ops.shape(ids), seed=self.seed_generator) < self.rate
-        return keras.ops.where(drop & (ids != PAD_ID), keras.ops.full_like(ids, UNK_ID), ids)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate}
-
-
 def build_bilstm(config: SpookyConfig, vocab_size: int, max_len: int, n_classes: int = N_CLASSES) -> keras.Model:
     """Functional BiLSTM classifier: int ids of shape (batch, max_len) -> probabilities (batch, n_classes)."""
     ids = keras.Input(shape=(max_len,), dtype="int32", name="token_ids")
-    x = TokenDropout(config.token_dropout)(ids)
-    x = layers.Embedding(vocab_size, config.embedding_dim)(x)
+    x = layers.Embedding(vocab_size, config.embedding_dim)(ids)
     x = layers.SpatialDropout1D(config.spatial_dropout)(x)
     x = layers.Bidirectional(layers.LSTM(config.lstm_units, return_sequences=True))(x)
     # Max pooling finds the most telling phrase, average pooling the overall style.

@@ -16,6 +16,26 @@ from .data import AUTHORS, DataError, read_test, read_train, validate_texts
 # TensorFlow's C++ start-up chatter is not for users; they can set the variable themselves.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+
+def _classifier_class():
+    """Import TensorFlow with its C++ start-up lines (CUDA probing, oneDNN notices) silenced.
+
+    Those lines bypass TF_CPP_MIN_LOG_LEVEL and Python's logging, so file descriptor 2
+    is pointed at /dev/null while TensorFlow starts; Python errors still surface after.
+    """
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        import keras
+
+        keras.ops.convert_to_numpy(keras.ops.ones(1))  # device discovery happens at the first op
+        from .classifier import SpookyClassifier
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return SpookyClassifier
+
 MODEL_DIR = click.option(
     "--model-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -56,8 +76,7 @@ def fit(train_csv: Path, model_dir: Path, folds: int | None, resume: bool, confi
     config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     frame = _load(read_train, train_csv)
     _check_writable_model_dir(model_dir)
-    from .classifier import SpookyClassifier
-
+    SpookyClassifier = _classifier_class()
     checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
     log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     click.echo(f"Training {config.folds} network(s) on {len(frame)} sentences from {train_csv} (seed {config.seed})", err=True)
@@ -116,6 +135,38 @@ def predict(texts: tuple[str, ...], model_dir: Path) -> None:
         click.echo(f"{best:<6}  " + "  ".join(f"{p:5.3f}" for p in row) + f"  {text}")
 
 
+@main.command()
+@MODEL_DIR
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the HTML report.  [default: MODEL_DIR/report.html]")
+@click.option("--train-csv", type=click.Path(path_type=Path), help="Training CSV to quote sentences from.  [default: the one `fit` read]")
+def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None:
+    """Write an HTML report: learning curves, confusion matrix, calibration, worst errors."""
+    try:
+        from .report import build_report
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise click.ClickException("the report needs matplotlib: pip install 'lstm-spooky[report]'") from None
+    from .atomic import atomic_file
+    from .classifier import read_model_meta
+
+    try:
+        meta = read_model_meta(model_dir)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    source = train_csv or (Path(meta["train_csv"]) if meta.get("train_csv") else None)
+    texts = None
+    if source is not None and source.exists():
+        frame = _load(read_train, source)
+        texts = dict(zip(frame["id"], frame["text"]))
+    else:
+        click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
+    output = output or model_dir / "report.html"
+    page = build_report(model_dir, texts)
+    with atomic_file(output) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
 def _load(reader, path: Path):
     try:
         return reader(path)
@@ -133,10 +184,8 @@ def _read_config(path: Path | None) -> SpookyConfig:
 
 
 def _load_model(model_dir: Path):
-    from .classifier import SpookyClassifier
-
     try:
-        return SpookyClassifier.load(model_dir)
+        return _classifier_class().load(model_dir)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
 

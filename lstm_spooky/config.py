@@ -20,7 +20,6 @@ class SpookyConfig:
 
     # network
     embedding_dim: int = 64
-    token_dropout: float = 0.15  # share of training tokens replaced by UNK each step
     spatial_dropout: float = 0.3
     lstm_units: int = 64
     dense_units: tuple[int, ...] = (64, 32)  # one Dense+Dropout block per entry

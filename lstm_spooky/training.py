@@ -21,12 +21,14 @@ def compile_network(model: keras.Model, config: SpookyConfig, steps_per_epoch: i
     """Adam with the learning rate decayed once per epoch, and log loss as the loss.
 
     The network ends in a softmax, so the loss reads probabilities (from_logits=False).
+    Gradients are clipped: without it an LSTM at this learning rate now and then takes
+    one huge step in the first epochs and never recovers.
     """
     schedule = keras.optimizers.schedules.ExponentialDecay(
         config.learning_rate, decay_steps=steps_per_epoch, decay_rate=config.lr_decay, staircase=True
     )
     model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
+        optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
         metrics=["accuracy"],
     )

@@ -1,6 +1,6 @@
 import numpy as np
 
-from lstm_spooky.bilstm import TokenDropout, build_bilstm
+from lstm_spooky.bilstm import build_bilstm
 from tests.conftest import TINY
 
 
@@ -18,12 +18,3 @@ def test_ends_in_softmax_after_a_stacked_dropout_head():
     assert names.count("Dense") == len(TINY.dense_units) + 1 and names.count("Dropout") == len(TINY.dense_units)
     assert "Bidirectional" in names
     assert model.layers[-1].activation.__name__ == "softmax"
-
-
-def test_token_dropout_replaces_words_with_unk_only_in_training():
-    layer = TokenDropout(0.5, seed=0)
-    ids = np.array([[0, 0, 5, 6, 7, 8, 9, 10, 11, 12]], dtype="int32")
-    assert (np.asarray(layer(ids, training=False)) == ids).all()
-    dropped = np.asarray(layer(ids, training=True))
-    assert set(np.unique(dropped[ids != np.asarray(dropped)])) == {1}
-    assert (dropped[0, :2] == 0).all()

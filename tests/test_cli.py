@@ -133,3 +133,15 @@ def test_crash_in_a_fold_keeps_the_previous_model_and_finished_folds(tmp_path, t
     assert len(calls) == 3  # two before the crash, then only fold 2: fold 1 came from the checkpoint
     assert json.loads((model_dir / "config.json").read_text())["config"]["seed"] == 5
     assert not (tmp_path / "model.partial").exists()
+
+
+def test_report_writes_a_page_with_plots_and_the_worst_sentences(model_dir, tmp_path):
+    pytest.importorskip("matplotlib")
+    output = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", "--model-dir", str(model_dir), "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    page = output.read_text()
+    assert page.count("data:image/png;base64,") == 3
+    for heading in ("Learning curves", "Confusion matrix", "Reliability", "precision and recall", "confidently wrong"):
+        assert heading in page
+    assert "sentence not available" not in page  # fit recorded where the training CSV is

@@ -1,0 +1,157 @@
+"""An HTML report on a trained model: learning curves, confusion matrix, calibration, errors.
+
+It reads only the model directory's files (config.json, oof.csv, fold-*/history.json),
+never the networks, so it needs no TensorFlow. Plots are drawn with matplotlib (the
+`report` extra) and embedded in the page as PNG, so the report is one portable file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .calibration import apply_temperature, log_loss
+from .data import AUTHORS, encode_labels
+
+
+def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> str:
+    """The report page as an HTML string. `texts` maps ids to sentences for the error table."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    model_dir = Path(model_dir)
+    meta = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    oof = pd.read_csv(model_dir / "oof.csv", dtype={"id": str})
+    y = encode_labels(oof["author"])
+    raw = oof[list(AUTHORS)].to_numpy(dtype=np.float64)
+    calibrated = apply_temperature(raw, meta["temperature"])
+    histories = [
+        json.loads((model_dir / f"fold-{fold}" / "history.json").read_text(encoding="utf-8"))
+        for fold in range(meta["members"])
+    ]
+    cv = meta["cv"]
+    sections = [
+        f"<h1>lstm-spooky model report</h1><p><code>{html.escape(str(model_dir))}</code>: "
+        f"{cv['folds']} fold(s), {cv['rows']} held-out rows, temperature {meta['temperature']:.3f}.</p>",
+        _summary_table(cv),
+        "<h2>Learning curves</h2>" + _img(_learning_curves(histories)),
+        "<h2>Confusion matrix (out-of-fold, calibrated)</h2>" + _img(_confusion(y, calibrated.argmax(axis=1))),
+        "<h2>Reliability before and after calibration</h2>"
+        "<p>Each point is a bin of predicted probabilities (all three authors pooled): a calibrated model lies on the diagonal.</p>"
+        + _img(_reliability(y, raw, calibrated)),
+        "<h2>Per-author precision and recall</h2>" + _per_author_table(y, calibrated.argmax(axis=1)),
+        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(oof, y, calibrated, texts),
+    ]
+    style = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:100%}"
+    return f"<!doctype html><html><head><meta charset='utf-8'><title>lstm-spooky report</title><style>{style}</style></head><body>{''.join(sections)}</body></html>"
+
+
+def _summary_table(cv: dict) -> str:
+    rows = [
+        ("log loss before calibration", f"{cv['log_loss_uncalibrated']:.4f}"),
+        ("log loss after calibration (cross-fitted temperature)", f"{cv['log_loss']:.4f}"),
+        ("accuracy", f"{cv['accuracy']:.4f}"),
+        ("log loss per fold (before calibration)", ", ".join(f"{v:.4f}" for v in cv["fold_log_loss"])),
+        ("best epoch per fold", ", ".join(map(str, cv["best_epochs"]))),
+    ]
+    return "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _learning_curves(histories: list[dict]):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for fold, history in enumerate(histories):
+        color = plt.cm.tab10(fold % 10)
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        ax.plot(epochs, history["loss"], color=color, linestyle="--", label=f"fold {fold + 1} train")
+        ax.plot(epochs, history["val_loss"], color=color, marker="o", label=f"fold {fold + 1} validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("log loss")
+    ax.legend(fontsize="small", ncol=2)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _confusion(y: np.ndarray, predicted: np.ndarray):
+    import matplotlib.pyplot as plt
+
+    counts = np.zeros((len(AUTHORS), len(AUTHORS)), dtype=int)
+    np.add.at(counts, (y, predicted), 1)
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.imshow(counts, cmap="Blues")
+    for i in range(len(AUTHORS)):
+        for j in range(len(AUTHORS)):
+            ax.text(j, i, counts[i, j], ha="center", va="center", color="white" if counts[i, j] > counts.max() / 2 else "black")
+    ax.set_xticks(range(len(AUTHORS)), AUTHORS)
+    ax.set_yticks(range(len(AUTHORS)), AUTHORS)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true author")
+    return fig
+
+
+def reliability_bins(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean predicted probability, observed frequency and count per probability bin, all classes pooled."""
+    predicted = proba.ravel()
+    observed = (y[:, None] == np.arange(proba.shape[1])[None, :]).ravel()
+    which = np.minimum((predicted * bins).astype(int), bins - 1)
+    count = np.bincount(which, minlength=bins)
+    mean_p = np.bincount(which, predicted, minlength=bins) / np.maximum(count, 1)
+    freq = np.bincount(which, observed, minlength=bins) / np.maximum(count, 1)
+    keep = count > 0
+    return mean_p[keep], freq[keep], count[keep]
+
+
+def _reliability(y: np.ndarray, raw: np.ndarray, calibrated: np.ndarray):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    for name, proba, marker in (("before", raw, "s"), ("after", calibrated, "o")):
+        mean_p, freq, _ = reliability_bins(y, proba)
+        ax.plot(mean_p, freq, marker=marker, label=f"{name} (log loss {log_loss(y, proba):.4f})")
+    ax.set_xlabel("predicted probability")
+    ax.set_ylabel("observed frequency")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _per_author_table(y: np.ndarray, predicted: np.ndarray) -> str:
+    rows = []
+    for k, author in enumerate(AUTHORS):
+        true_positive = np.sum((predicted == k) & (y == k))
+        precision = true_positive / max(np.sum(predicted == k), 1)
+        recall = true_positive / max(np.sum(y == k), 1)
+        rows.append(f"<tr><td>{author}</td><td>{precision:.3f}</td><td>{recall:.3f}</td><td>{np.sum(y == k)}</td></tr>")
+    return "<table><tr><th>author</th><th>precision</th><th>recall</th><th>rows</th></tr>" + "".join(rows) + "</table>"
+
+
+def _wrong_table(oof: pd.DataFrame, y: np.ndarray, calibrated: np.ndarray, texts: dict[str, str] | None) -> str:
+    predicted = calibrated.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y)
+    worst = wrong[np.argsort(-calibrated[wrong, predicted[wrong]])][:10]
+    rows = []
+    for i in worst:
+        sentence = (texts or {}).get(oof["id"].iloc[i], "(sentence not available: pass --train-csv)")
+        rows.append(
+            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{AUTHORS[y[i]]}</td><td>{AUTHORS[predicted[i]]}</td>"
+            f"<td>{calibrated[i, predicted[i]]:.3f}</td><td>{html.escape(sentence)}</td></tr>"
+        )
+    return "<table><tr><th>id</th><th>true</th><th>predicted</th><th>probability</th><th>sentence</th></tr>" + "".join(rows) + "</table>"
+
+
+def _img(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return f"<img alt='plot' src='data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}'>"
