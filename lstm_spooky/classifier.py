@@ -5,7 +5,7 @@ attributes ending in an underscore and returns self, and predictions are checked
 come from a fitted model. `fit` trains one network per stratified fold, each
 early-stopped on its own held-out fold; their out-of-fold predictions cover every
 training row once, and the temperature is fitted on them. `predict_proba` averages
-the calibrated fold networks. A saved model directory holds everything `submit` needs:
+the fold networks in log space and applies the temperature. A saved model directory holds everything `submit` needs:
 
     config.json     format version, hyperparameters, temperature, cross-validation scores
     oof.csv         out-of-fold probabilities (before calibration) of every training row
@@ -24,7 +24,7 @@ import pandas as pd
 from . import __version__
 from .atomic import atomic_directory
 from .bilstm import BiLSTMBackend
-from .calibration import apply_temperature, cross_fitted_log_loss, fit_temperature, log_loss
+from .calibration import apply_temperature, cross_fitted_log_loss, fit_temperature, geometric_mean, log_loss
 from .config import SpookyConfig
 from .cv import FoldCheckpoints, data_fingerprint, fold_splits
 from .data import AUTHORS, encode_labels, validate_texts
@@ -102,7 +102,7 @@ class SpookyClassifier:
         """Probabilities of shape (n_samples, 3), columns in AUTHORS order, rows summing to 1."""
         self._check_fitted()
         texts = validate_texts(texts)
-        return np.mean([apply_temperature(m.predict_proba(texts), self.temperature_) for m in self.members_], axis=0)
+        return apply_temperature(geometric_mean([m.predict_proba(texts) for m in self.members_]), self.temperature_)
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """The most probable author of each sentence, shape (n_samples,)."""

@@ -26,9 +26,9 @@ class SpookyConfig:
     dense_dropout: float = 0.4
 
     # training
-    learning_rate: float = 3e-3
-    lr_decay: float = 0.5  # learning rate multiplier per epoch: the best epoch is usually the 2nd-4th
-    batch_size: int = 32
+    learning_rate: float = 2e-3
+    lr_decay: float = 0.5  # learning rate multiplier per epoch: the best epoch is usually the 2nd or 3rd
+    batch_size: int = 64
     max_epochs: int = 10
     patience: int = 2  # epochs without a better validation log loss before stopping
     folds: int = 5  # one network per stratified fold, averaged; 1 trains a single network

@@ -1,6 +1,6 @@
 import numpy as np
 
-from lstm_spooky.calibration import apply_temperature, fit_temperature, log_loss
+from lstm_spooky.calibration import apply_temperature, fit_temperature, geometric_mean, log_loss
 
 
 def overconfident_predictions(n=600, seed=0):
@@ -29,3 +29,8 @@ def test_temperature_keeps_rows_normalised_and_argmax_unchanged():
 
 def test_log_loss_clips_zero_probabilities_as_kaggle_does():
     assert np.isclose(log_loss(np.array([0]), np.array([[0.0, 1.0, 0.0]])), -np.log(1e-15), rtol=1e-6)
+
+
+def test_geometric_mean_of_identical_models_is_the_model():
+    proba, _ = overconfident_predictions(20)
+    np.testing.assert_allclose(geometric_mean([proba, proba, proba]), proba, rtol=1e-9)
