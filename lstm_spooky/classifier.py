@@ -5,11 +5,8 @@ attributes ending in an underscore and returns self, and predictions are checked
 come from a fitted model. `fit` trains one network per stratified fold, each
 early-stopped on its own held-out fold; their out-of-fold predictions cover every
 training row once, and the temperature is fitted on them. `predict_proba` averages
-the fold networks in log space and applies the temperature. A saved model directory holds everything `submit` needs:
-
-    config.json     format version, hyperparameters, temperature, cross-validation scores
-    oof.csv         out-of-fold probabilities (before calibration) of every training row
-    fold-<k>/       one BiLSTM per fold: config, vocabulary, weights, learning curves
+the fold networks in log space and applies the temperature. The saved directory
+(model_dir.py) holds everything `submit` needs.
 """
 
 from __future__ import annotations
@@ -28,10 +25,9 @@ from .calibration import apply_temperature, cross_fitted_log_loss, fit_temperatu
 from .config import SpookyConfig
 from .cv import FoldCheckpoints, data_fingerprint, fold_splits
 from .data import AUTHORS, encode_labels, validate_texts
+from .model_dir import CONFIG_FILE, FORMAT_VERSION, OOF_FILE, fold_dir, read_model_meta
 from .training import FitProgress, set_seeds
 
-FORMAT_VERSION = 2
-CONFIG_FILE, OOF_FILE = "config.json", "oof.csv"
 
 
 class NotFittedError(RuntimeError):
@@ -137,8 +133,8 @@ class SpookyClassifier:
             (tmp / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             self.oof_frame().to_csv(tmp / OOF_FILE, index=False, float_format="%.6g")
             for fold, member in enumerate(self.members_):
-                (tmp / f"fold-{fold}").mkdir()
-                member.save(tmp / f"fold-{fold}")
+                fold_dir(tmp, fold).mkdir()
+                member.save(fold_dir(tmp, fold))
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "SpookyClassifier":
@@ -146,7 +142,7 @@ class SpookyClassifier:
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
-        model.members_ = [BiLSTMBackend.load(model_dir / f"fold-{fold}") for fold in range(meta["members"])]
+        model.members_ = [BiLSTMBackend.load(fold_dir(model_dir, fold)) for fold in range(meta["members"])]
         model.temperature_ = float(meta["temperature"])
         model.cv_ = meta["cv"]
         oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str})
@@ -172,16 +168,3 @@ class SpookyClassifier:
         if not hasattr(self, "members_"):
             raise NotFittedError("this SpookyClassifier is not fitted yet; call fit() or SpookyClassifier.load()")
 
-
-def read_model_meta(model_dir: Path) -> dict:
-    """config.json of a saved model, after checking it is one this version can read."""
-    config_path = model_dir / CONFIG_FILE
-    if not config_path.is_file():
-        raise ValueError(f"{model_dir}: not an lstm-spooky model directory (no {CONFIG_FILE}); run `lstm-spooky fit` first")
-    meta = json.loads(config_path.read_text(encoding="utf-8"))
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(
-            f"{model_dir}: model format {meta.get('format_version')!r} is not supported by this "
-            f"lstm-spooky (expects {FORMAT_VERSION}); re-run `lstm-spooky fit`"
-        )
-    return meta

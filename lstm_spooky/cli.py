@@ -147,7 +147,7 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
     except ImportError:
         raise click.ClickException("the report needs matplotlib: pip install 'lstm-spooky[report]'") from None
     from .atomic import atomic_file
-    from .classifier import read_model_meta
+    from .model_dir import read_model_meta
 
     try:
         meta = read_model_meta(model_dir)
@@ -192,7 +192,7 @@ def _load_model(model_dir: Path):
 
 def _check_writable_model_dir(model_dir: Path) -> None:
     # Refitting replaces a model, but never a directory of something else.
-    from .classifier import CONFIG_FILE
+    from .model_dir import CONFIG_FILE
 
     if model_dir.exists() and any(model_dir.iterdir()) and not (model_dir / CONFIG_FILE).is_file():
         raise click.ClickException(

@@ -1,25 +1,25 @@
-"""The n-gram language-model backend: one character and one word model per author.
+"""The n-gram language-model backend: per-author character and word models, calibrated.
 
-Each author gets an interpolated Kneser-Ney language model over characters (order
-`char_order`) and one over word tokens (order `word_order`); a sentence is scored by
-how likely each author's models find it. Raw likelihood ratios of a 30-word sentence
-are astronomically confident, so a small multinomial logistic regression turns the
-per-author log-likelihoods into probabilities. It is fitted on *cross-fitted* scores:
-the training rows are split into `calibration_folds` parts, and each part is scored
-by language models trained on the other parts, so the regression learns how far the
-ratios can be trusted on sentences the models have not seen. The models used for
-prediction are then refitted on all rows.
+Every author gets interpolated Kneser-Ney language models over characters and over
+word tokens (by default one character 5-gram model, one word trigram and one word
+unigram model); a sentence is scored by how likely each author's models find it.
+Raw likelihood ratios of a 30-word sentence are astronomically overconfident, so a
+small multinomial logistic regression turns the per-author log-likelihoods into
+probabilities. It is fitted on *cross-fitted* scores: the training rows are split
+into `calibration_folds` parts and each part is scored by models trained on the
+others, so the regression learns how far the ratios can be trusted on sentences the
+models have not seen. The models used for prediction are then refitted on all rows.
 
-Counting and scoring are vectorised with NumPy: an n-gram is one int64, its symbol
-ids written in base `n_ids`, and every table is a sorted key array searched with
-`np.searchsorted`. Scoring 25,000 sentences takes seconds. It leaves out pruning,
-sentence-start special cases of KenLM and any smoothing other than Kneser-Ney.
+Counting and scoring are vectorised with NumPy: an n-gram is one int64 (its symbol
+ids written in base `n_ids`) and every table is a sorted key array searched with
+`np.searchsorted`, so scoring 25,000 sentences takes seconds. It leaves out pruning,
+KenLM's special treatment of n-grams that start a sentence, and other smoothings.
 
 A saved model directory holds:
 
     config.json     format version, hyperparameters, calibration weights
-    symbols.json    the character and word vocabularies (id order)
-    counts.npz      n-gram keys and per-author counts of both models
+    symbols.json    the character and word vocabularies, in id order
+    counts.npz      n-gram keys and per-author counts of every model
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .tokenize import tokenize
 FORMAT_VERSION = 1
 CONFIG_FILE, SYMBOLS_FILE, COUNTS_FILE = "config.json", "symbols.json", "counts.npz"
 N_CLASSES = len(AUTHORS)
-N_FEATURES = 2 * N_CLASSES
+EPS = 1e-15  # probabilities are kept in [EPS, 1 - EPS], as Kaggle clips them
 # Ids every symbol table starts with. BOS only ever appears in histories, never as a
 # predicted symbol; UNK stands for any symbol the training text did not contain.
 BOS, EOS, UNK = 0, 1, 2
@@ -50,12 +50,13 @@ RESERVED = ("<s>", "</s>", "<unk>")
 
 @dataclass(frozen=True)
 class LMConfig:
-    char_order: int = 5  # characters of history + 1; 5 and 6 score alike, 5 is half the table
-    word_order: int = 3  # trigrams: most 4-grams of held-out sentences are unseen anyway
+    # One Kneser-Ney model per entry (per author); each adds 3 calibration features.
+    char_orders: tuple[int, ...] = (5,)  # 4, 5 and 6 score alike alone; 5 is the best of them
+    word_orders: tuple[int, ...] = (1, 3)  # the unigram model is the least overconfident; adding it helps
     lowercase_chars: bool = False  # capitals after a semicolon or in names carry style
     discount: float | None = None  # None: modified Kneser-Ney discounts estimated per order and author
-    length_power: float = 0.5  # log-likelihood ratios are divided by length**power before calibration
-    calibration_folds: int = 5  # cross-fitted scores the calibrating regression is fitted on
+    length_power: float = 0.25  # log-likelihood ratios are divided by (symbols + 1)**length_power
+    calibration_folds: int = 5  # parts the cross-fitted calibration scores come from
     calibration_c: float = 1.0  # inverse L2 strength of the calibrating regression
     seed: int = 0
 
@@ -68,10 +69,157 @@ class LMConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unknown LM config keys {unknown}; was the model saved by a newer lstm-spooky?")
+        values = dict(values)
+        for key in ("char_orders", "word_orders"):
+            if key in values:
+                values[key] = tuple(values[key])
         return cls(**values)
 
     def replace(self, **changes) -> "LMConfig":
         return dataclasses.replace(self, **changes)
+
+    def models(self) -> list[tuple[str, int]]:
+        """(unit, order) of every language model: ("char", 5), ("word", 1), ..."""
+        return [("char", order) for order in self.char_orders] + [("word", order) for order in self.word_orders]
+
+
+class LMBackend:
+    """Per-author character and word Kneser-Ney models, calibrated by a small logistic regression."""
+
+    name = "lm"
+
+    def __init__(self, config: LMConfig | None = None):
+        self.config = config if config is not None else LMConfig()
+
+    def fit(self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None) -> "LMBackend":
+        """Fit on `texts` with class ids `y` (0, 1, 2 in AUTHORS order); `validation` is not used."""
+        config = self.config
+        if not config.models():
+            raise ValueError("LMConfig needs at least one entry in char_orders or word_orders")
+        if min(order for _, order in config.models()) < 1:
+            raise ValueError(f"n-gram orders must be at least 1, got {config.char_orders} and {config.word_orders}")
+        if config.calibration_folds < 2:
+            raise ValueError(f"calibration_folds must be at least 2, got {config.calibration_folds}")
+        texts = list(texts)
+        y = np.asarray(y, dtype=np.int64)
+        if len(texts) != len(y):
+            raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        units = split_units(texts, config.lowercase_chars)
+        features = np.zeros((len(texts), N_CLASSES * len(config.models())))
+        splitter = StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed)
+        for train, held_out in splitter.split(np.zeros(len(y)), y):
+            models = AuthorModels.fit(_rows(units, train), y[train], config)
+            features[held_out] = models.features(_rows(units, held_out), config.length_power)
+        regression = LogisticRegression(C=config.calibration_c, max_iter=1000).fit(features, y)
+        self.coef_, self.intercept_ = regression.coef_, regression.intercept_
+        self.models_ = AuthorModels.fit(units, y, config)
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities, shape (n_samples, 3), columns in AUTHORS order, inside (0, 1)."""
+        self._check_fitted()
+        units = split_units(list(texts), self.config.lowercase_chars)
+        features = self.models_.features(units, self.config.length_power)
+        return _softmax(features @ self.coef_.T + self.intercept_)
+
+    def save(self, directory: Path) -> None:
+        """Write into an existing directory; callers make the write atomic."""
+        self._check_fitted()
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "authors": list(AUTHORS),
+            "config": self.config.to_dict(),
+            "coef": self.coef_.tolist(),  # (3, n_features) weights of the calibrating regression
+            "intercept": self.intercept_.tolist(),
+        }
+        directory = Path(directory)
+        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        self.models_.save(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> "LMBackend":
+        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+        directory = Path(directory)
+        meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{directory}: LM format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        backend = cls(LMConfig.from_dict(meta["config"]))
+        backend.coef_ = np.array(meta["coef"], dtype=np.float64)
+        backend.intercept_ = np.array(meta["intercept"], dtype=np.float64)
+        backend.models_ = AuthorModels.load(directory, backend.config)
+        return backend
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "models_"):
+            raise NotFittedError("this LMBackend is not fitted yet; call fit() or LMBackend.load()")
+
+
+Units = tuple[list[list[str]], list[list[str]]]  # each text as characters, and as word tokens
+
+
+def split_units(texts: list[str], lowercase_chars: bool) -> Units:
+    """Each text as a list of characters and as a list of word tokens.
+
+    >>> split_units(["It's late."], lowercase_chars=False)
+    ([['I', 't', "'", 's', ' ', 'l', 'a', 't', 'e', '.']], [['it', "'s", 'late', '.']])
+    """
+    chars = [list(text.lower() if lowercase_chars else text) for text in texts]
+    return chars, [tokenize(text) for text in texts]
+
+
+class AuthorModels:
+    """Every language model of `config.models()` with its per-author counts, and the symbol tables."""
+
+    def __init__(self, chars: "SymbolTable", words: "SymbolTable", models: list["KneserNeyLM"], config: LMConfig):
+        self.tables = {"char": chars, "word": words}
+        self.models = models
+        self.units = [unit for unit, _ in config.models()]
+
+    @classmethod
+    def fit(cls, units: Units, y: np.ndarray, config: LMConfig) -> "AuthorModels":
+        tables = {"char": SymbolTable.build(units[0]), "word": SymbolTable.build(units[1])}
+        sequences = {"char": tables["char"].encode(units[0]), "word": tables["word"].encode(units[1])}
+        models = [
+            KneserNeyLM.fit(sequences[unit], y, order, tables[unit].n_ids, discount=config.discount)
+            for unit, order in config.models()
+        ]
+        return cls(tables["char"], tables["word"], models, config)
+
+    def features(self, units: Units, length_power: float) -> np.ndarray:
+        """Per-author log-likelihood ratios of every model, shape (n_samples, 3 * n_models).
+
+        A ratio is the log-likelihood minus its mean over the authors, divided by the
+        number of predicted symbols (EOS included) to the power `length_power`.
+        """
+        sequences = {"char": self.tables["char"].encode(units[0]), "word": self.tables["word"].encode(units[1])}
+        columns = []
+        for unit, model in zip(self.units, self.models):
+            log_lik = model.log_likelihood(sequences[unit])
+            ratio = log_lik - log_lik.mean(axis=1, keepdims=True)
+            columns.append(ratio / (sequences[unit].lengths[:, None] + 1.0) ** length_power)
+        return np.concatenate(columns, axis=1)
+
+    def save(self, directory: Path) -> None:
+        symbols = {unit: table.symbols for unit, table in self.tables.items()}
+        (directory / SYMBOLS_FILE).write_text(json.dumps(symbols, ensure_ascii=False, indent=0), encoding="utf-8")
+        arrays = {}
+        for unit, model in zip(self.units, self.models):
+            for k in range(1, model.order + 1):
+                arrays[f"{unit}{model.order}_keys_{k}"] = model.keys[k - 1]
+                arrays[f"{unit}{model.order}_counts_{k}"] = model.counts[k - 1]
+        np.savez_compressed(directory / COUNTS_FILE, **arrays)
+
+    @classmethod
+    def load(cls, directory: Path, config: LMConfig) -> "AuthorModels":
+        symbols = json.loads((directory / SYMBOLS_FILE).read_text(encoding="utf-8"))
+        tables = {unit: SymbolTable(symbols[unit]) for unit in ("char", "word")}
+        models = []
+        with np.load(directory / COUNTS_FILE, allow_pickle=False) as arrays:
+            for unit, order in config.models():
+                keys = [arrays[f"{unit}{order}_keys_{k}"] for k in range(1, order + 1)]
+                counts = [arrays[f"{unit}{order}_counts_{k}"] for k in range(1, order + 1)]
+                models.append(KneserNeyLM(order, tables[unit].n_ids, keys, counts, config.discount))
+        return cls(tables["char"], tables["word"], models, config)
 
 
 class KneserNeyLM:
@@ -90,7 +238,7 @@ class KneserNeyLM:
         # Every id but BOS can be predicted; the lowest level of the interpolation is uniform over them.
         self.uniform = 1.0 / (n_ids - 1)
         self._discounts = [self._estimate_discounts(c) for c in counts]
-        self._contexts = [self._context_table(k, d) for k, d in zip(range(order), self._discounts)]
+        self._contexts = [self._context_table(k) for k in range(order)]
 
     @classmethod
     def fit(cls, sequences: "Sequences", y: np.ndarray, order: int, n_ids: int,
@@ -109,8 +257,8 @@ class KneserNeyLM:
             # many seen (k+1)-grams end with it. BOS padding gives every k-gram a left neighbour.
             suffix = keys[0] % n_ids**k
             keys_k, row = np.unique(suffix, return_inverse=True)
-            seen = (counts[0] > 0).astype(np.int64)
-            counts_k = np.stack([np.bincount(row, weights=seen[:, c], minlength=len(keys_k)) for c in range(n_classes)], axis=1)
+            present = (counts[0] > 0).astype(np.int64)
+            counts_k = np.stack([np.bincount(row, weights=present[:, c], minlength=len(keys_k)) for c in range(n_classes)], axis=1)
             keys.insert(0, keys_k)
             counts.insert(0, counts_k.astype(np.int64))
         return cls(order, n_ids, keys, counts, discount)
@@ -129,7 +277,7 @@ class KneserNeyLM:
         codes = []
         for k in range(1, self.order + 1):
             context = 0
-            for symbol in padded[len(padded) - (k - 1):] if k > 1 else []:
+            for symbol in padded[len(padded) - k + 1:]:  # the last k-1 symbols
                 context = context * self.n_ids + symbol
             codes.append(context * self.n_ids + candidates)
         proba = np.zeros((self.counts[0].shape[1], self.n_ids))
@@ -173,11 +321,11 @@ class KneserNeyLM:
             table[1:, c] = np.clip(table[1:, c], 0.05, np.arange(1, 4) - 0.05)  # keep 0 < D_j < j
         return table
 
-    def _context_table(self, k: int, discounts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _context_table(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per history of the order-(k+1) n-grams: sorted keys, total count and discounted mass, (n_ctx, n_classes)."""
         keys, counts = self.keys[k], self.counts[k]
         ctx_keys, row = np.unique(keys // self.n_ids, return_inverse=True)
-        taken = discounts[np.minimum(counts, 3), np.arange(counts.shape[1])]
+        taken = self._discount_of(k, counts)
         total = np.stack([np.bincount(row, weights=counts[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1)
         backoff = np.stack([np.bincount(row, weights=taken[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1)
         return ctx_keys, total, backoff
@@ -201,10 +349,10 @@ class Sequences:
         lengths = np.asarray(self.lengths, dtype=np.int64)
         n = len(lengths)
         block = lengths + order  # order-1 BOS, the sequence, EOS
-        starts = np.concatenate([[0], np.cumsum(block)[:-1]])
+        starts = np.cumsum(block) - block  # of each padded block
+        offsets = np.cumsum(lengths) - lengths  # of each sequence in self.ids
         padded = np.full(int(block.sum()), BOS, dtype=np.int64)
-        inside = np.repeat(starts + order - 1 - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-        padded[inside + np.arange(len(self.ids))] = self.ids
+        padded[np.repeat(starts + order - 1 - offsets, lengths) + np.arange(len(self.ids))] = self.ids
         padded[starts + order - 1 + lengths] = EOS
         predicted = padded != BOS
         codes, code = [], padded
@@ -247,133 +395,13 @@ def _gather(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.nda
     return np.where(found[:, None], values[row], 0)
 
 
-class LMBackend:
-    """Per-author character and word Kneser-Ney models, calibrated by a small logistic regression."""
-
-    name = "lm"
-
-    def __init__(self, config: LMConfig | None = None):
-        self.config = config if config is not None else LMConfig()
-
-    def fit(self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None) -> "LMBackend":
-        """Fit on `texts` with class ids `y` (0, 1, 2 in AUTHORS order); `validation` is not used."""
-        config = self.config
-        if config.calibration_folds < 2:
-            raise ValueError(f"calibration_folds must be at least 2, got {config.calibration_folds}")
-        texts = list(texts)
-        y = np.asarray(y, dtype=np.int64)
-        if len(texts) != len(y):
-            raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
-        symbols = _split_symbols(texts, config)
-        features = np.zeros((len(texts), N_FEATURES))
-        splitter = StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed)
-        for train, held_out in splitter.split(np.zeros(len(y)), y):
-            models = AuthorModels.fit(_subset(symbols, train), y[train], config)
-            features[held_out] = models.features(_subset(symbols, held_out), config.length_power)
-        regression = LogisticRegression(C=config.calibration_c, max_iter=1000).fit(features, y)
-        self.coef_, self.intercept_ = regression.coef_, regression.intercept_
-        self.models_ = AuthorModels.fit(symbols, y, config)
-        return self
-
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities, shape (n_samples, 3), columns in AUTHORS order."""
-        if not hasattr(self, "models_"):
-            raise NotFittedError("this LMBackend is not fitted yet; call fit() or LMBackend.load()")
-        features = self.models_.features(_split_symbols(list(texts), self.config), self.config.length_power)
-        return _softmax(features @ self.coef_.T + self.intercept_)
-
-    def save(self, directory: Path) -> None:
-        """Write into an existing directory; callers make the write atomic."""
-        if not hasattr(self, "models_"):
-            raise NotFittedError("this LMBackend is not fitted yet; nothing to save")
-        meta = {
-            "format_version": FORMAT_VERSION,
-            "authors": list(AUTHORS),
-            "config": self.config.to_dict(),
-            "coef": self.coef_.tolist(),
-            "intercept": self.intercept_.tolist(),
-        }
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        self.models_.save(directory)
-
-    @classmethod
-    def load(cls, directory: Path) -> "LMBackend":
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
-        directory = Path(directory)
-        meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory}: LM format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
-        backend = cls(LMConfig.from_dict(meta["config"]))
-        backend.coef_ = np.array(meta["coef"], dtype=np.float64)
-        backend.intercept_ = np.array(meta["intercept"], dtype=np.float64)
-        backend.models_ = AuthorModels.load(directory, backend.config)
-        return backend
-
-
-class AuthorModels:
-    """The character and the word model of every author, with their symbol tables."""
-
-    def __init__(self, chars: SymbolTable, words: SymbolTable, char_lm: KneserNeyLM, word_lm: KneserNeyLM):
-        self.chars, self.words, self.char_lm, self.word_lm = chars, words, char_lm, word_lm
-
-    @classmethod
-    def fit(cls, symbols: "tuple[list[list[str]], list[list[str]]]", y: np.ndarray, config: LMConfig) -> "AuthorModels":
-        char_lists, word_lists = symbols
-        chars, words = SymbolTable.build(char_lists), SymbolTable.build(word_lists)
-        char_lm = KneserNeyLM.fit(chars.encode(char_lists), y, config.char_order, chars.n_ids, discount=config.discount)
-        word_lm = KneserNeyLM.fit(words.encode(word_lists), y, config.word_order, words.n_ids, discount=config.discount)
-        return cls(chars, words, char_lm, word_lm)
-
-    def features(self, symbols: "tuple[list[list[str]], list[list[str]]]", length_power: float) -> np.ndarray:
-        """Per-author log-likelihood ratios of both models, shape (n_samples, 6): chars then words.
-
-        Each ratio is a log-likelihood minus the mean over authors, divided by the number
-        of predicted symbols to the power `length_power`.
-        """
-        columns = []
-        for table, lm, lists in ((self.chars, self.char_lm, symbols[0]), (self.words, self.word_lm, symbols[1])):
-            sequences = table.encode(lists)
-            log_lik = lm.log_likelihood(sequences)
-            ratio = log_lik - log_lik.mean(axis=1, keepdims=True)
-            columns.append(ratio / (sequences.lengths[:, None] + 1.0) ** length_power)
-        return np.concatenate(columns, axis=1)
-
-    def save(self, directory: Path) -> None:
-        symbols = {"chars": self.chars.symbols, "words": self.words.symbols}
-        (directory / SYMBOLS_FILE).write_text(json.dumps(symbols, ensure_ascii=False, indent=0), encoding="utf-8")
-        arrays = {}
-        for prefix, lm in (("char", self.char_lm), ("word", self.word_lm)):
-            for k in range(lm.order):
-                arrays[f"{prefix}_keys_{k + 1}"] = lm.keys[k]
-                arrays[f"{prefix}_counts_{k + 1}"] = lm.counts[k]
-        np.savez_compressed(directory / COUNTS_FILE, **arrays)
-
-    @classmethod
-    def load(cls, directory: Path, config: LMConfig) -> "AuthorModels":
-        symbols = json.loads((directory / SYMBOLS_FILE).read_text(encoding="utf-8"))
-        chars, words = SymbolTable(symbols["chars"]), SymbolTable(symbols["words"])
-        with np.load(directory / COUNTS_FILE, allow_pickle=False) as arrays:
-            models = []
-            for prefix, table, order in (("char", chars, config.char_order), ("word", words, config.word_order)):
-                keys = [arrays[f"{prefix}_keys_{k}"] for k in range(1, order + 1)]
-                counts = [arrays[f"{prefix}_counts_{k}"] for k in range(1, order + 1)]
-                models.append(KneserNeyLM(order, table.n_ids, keys, counts, config.discount))
-        return cls(chars, words, *models)
-
-
-def _split_symbols(texts: list[str], config: LMConfig) -> tuple[list[list[str]], list[list[str]]]:
-    """Each text as a list of characters and as a list of word tokens."""
-    chars = [list(text.lower() if config.lowercase_chars else text) for text in texts]
-    return chars, [tokenize(text) for text in texts]
-
-
-def _subset(symbols: tuple[list[list[str]], list[list[str]]], rows: np.ndarray) -> tuple[list[list[str]], list[list[str]]]:
-    return [symbols[0][i] for i in rows], [symbols[1][i] for i in rows]
+def _rows(units: Units, rows: np.ndarray) -> Units:
+    return [units[0][i] for i in rows], [units[1][i] for i in rows]
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax kept strictly inside (0, 1), as log loss needs."""
+    """Row-wise softmax of (n_samples, n_classes) logits, kept inside [EPS, 1 - EPS] as log loss needs."""
     logits = logits - logits.max(axis=1, keepdims=True)
     proba = np.exp(logits)
-    proba = np.clip(proba / proba.sum(axis=1, keepdims=True), 1e-15, 1.0)
+    proba = np.clip(proba / proba.sum(axis=1, keepdims=True), EPS, 1.0)
     return proba / proba.sum(axis=1, keepdims=True)

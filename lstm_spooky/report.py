@@ -18,6 +18,7 @@ import pandas as pd
 
 from .calibration import apply_temperature, log_loss
 from .data import AUTHORS, encode_labels
+from .model_dir import OOF_FILE, fold_dir, read_model_meta
 
 
 def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> str:
@@ -26,13 +27,13 @@ def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> 
 
     matplotlib.use("Agg")
     model_dir = Path(model_dir)
-    meta = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
-    oof = pd.read_csv(model_dir / "oof.csv", dtype={"id": str})
+    meta = read_model_meta(model_dir)
+    oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str})
     y = encode_labels(oof["author"])
     raw = oof[list(AUTHORS)].to_numpy(dtype=np.float64)
     calibrated = apply_temperature(raw, meta["temperature"])
     histories = [
-        json.loads((model_dir / f"fold-{fold}" / "history.json").read_text(encoding="utf-8"))
+        json.loads((fold_dir(model_dir, fold) / "history.json").read_text(encoding="utf-8"))
         for fold in range(meta["members"])
     ]
     cv = meta["cv"]

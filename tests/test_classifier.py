@@ -5,7 +5,7 @@ import pytest
 
 from lstm_spooky import NotFittedError, SpookyClassifier
 from lstm_spooky.bilstm import BiLSTMBackend
-from lstm_spooky.classifier import CONFIG_FILE
+from lstm_spooky.model_dir import CONFIG_FILE
 from tests.conftest import TINY
 
 

@@ -1,0 +1,178 @@
+"""The NB-LR backend: naive-Bayes-weighted logistic regression on word and character n-grams.
+
+This is NBSVM (Wang & Manning 2012) with a logistic loss. Sentences become TF-IDF
+vectors of word 1-2 grams and character 1-5 grams (sublinear term frequency, one
+L2-normalised block each). For each author, one-vs-rest, every feature is scaled by
+its naive Bayes log-count ratio
+
+    r = log((p / |p|_1) / (q / |q|_1)),  p = alpha + sum of the author's rows, q = alpha + the others'
+
+and a binary logistic regression is fitted on the scaled features. The three
+one-vs-rest probabilities are normalised to sum to one. Since a scaled feature times
+its weight is the feature times (r * weight), the model keeps one weight matrix.
+
+Measured by 5-fold cross-validation on the Kaggle training set (scripts/eval_classical.py):
+normalised one-vs-rest beat a multinomial regression on the three NB-scaled copies
+of the features (0.321 vs 0.337 log loss on one fold) and plain multinomial TF-IDF
+regression (0.369), and was 3-5x faster to fit. Left out: binarised counts, and the
+interpolation with the plain regression weights that the paper uses for its SVM.
+
+A saved model directory holds:
+
+    config.json       format version and hyperparameters
+    vocabulary.json   the word and character n-grams, in feature order
+    weights.npz       inverse document frequencies, weights (3, n_features), intercepts (3,)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from .data import AUTHORS
+from .tokenize import tokenize
+
+FORMAT_VERSION = 1
+CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json", "weights.npz"
+N_CLASSES = len(AUTHORS)
+EPS = 1e-15  # probabilities are kept in [EPS, 1 - EPS], as Kaggle clips them
+
+
+@dataclass(frozen=True)
+class NBLRConfig:
+    word_ngrams: tuple[int, int] = (1, 2)  # word trigrams scored the same and triple the vocabulary
+    char_ngrams: tuple[int, int] = (1, 5)
+    char_analyzer: str = "char_wb"  # n-grams inside word boundaries; "char" (across spaces) scored alike
+    min_df: int = 1  # n-grams seen in one sentence still carry weight through the NB ratio
+    alpha: float = 0.03  # NB smoothing added to each feature's TF-IDF sum; 1 (as for counts) is far too strong
+    c: float = 32.0  # inverse L2 strength of each one-vs-rest regression
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "NBLRConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown NB-LR config keys {unknown}; was the model saved by a newer lstm-spooky?")
+        values = dict(values)
+        for key in ("word_ngrams", "char_ngrams"):
+            if key in values:
+                values[key] = tuple(values[key])
+        return cls(**values)
+
+    def replace(self, **changes) -> "NBLRConfig":
+        return dataclasses.replace(self, **changes)
+
+
+class NBLRBackend:
+    """One-vs-rest NB-weighted logistic regressions over TF-IDF word and character n-grams."""
+
+    name = "nblr"
+
+    def __init__(self, config: NBLRConfig | None = None):
+        self.config = config if config is not None else NBLRConfig()
+
+    def fit(self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None) -> "NBLRBackend":
+        """Fit on `texts` with class ids `y` (0, 1, 2 in AUTHORS order); `validation` is not used."""
+        config = self.config
+        if config.char_analyzer not in ("char", "char_wb"):
+            raise ValueError(f"char_analyzer must be 'char' or 'char_wb', got {config.char_analyzer!r}")
+        texts = list(texts)
+        y = np.asarray(y, dtype=np.int64)
+        if len(texts) != len(y):
+            raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
+        if missing:
+            raise ValueError(f"every author needs training sentences; none for {[AUTHORS[c] for c in missing]}")
+        self.vectorizers_ = _vectorizers(config)
+        x = sp.hstack([v.fit_transform(texts) for v in self.vectorizers_], format="csr")
+        weights, intercepts = [], []
+        for c in range(N_CLASSES):
+            ratio = nb_ratio(x, y == c, config.alpha)
+            regression = LogisticRegression(C=config.c, solver="liblinear", max_iter=1000)
+            regression.fit(x.multiply(ratio).tocsr(), y == c)
+            weights.append(ratio * regression.coef_[0])
+            intercepts.append(regression.intercept_[0])
+        self.weights_ = np.array(weights)
+        self.intercepts_ = np.array(intercepts)
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Probabilities of shape (n_samples, 3), columns in AUTHORS order, inside (0, 1)."""
+        self._check_fitted()
+        x = sp.hstack([v.transform(list(texts)) for v in self.vectorizers_], format="csr")
+        logits = np.asarray(x @ self.weights_.T) + self.intercepts_
+        # 1 / (1 + exp(-z)) of each one-vs-rest model, normalised; clipped first so no row can be 0/0.
+        proba = np.clip(1.0 / (1.0 + np.exp(-logits)), EPS, 1.0)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def save(self, directory: Path) -> None:
+        """Write into an existing directory; callers make the write atomic."""
+        self._check_fitted()
+        directory = Path(directory)
+        meta = {"format_version": FORMAT_VERSION, "authors": list(AUTHORS), "config": self.config.to_dict()}
+        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        vocabulary = {
+            block: sorted(v.vocabulary_, key=v.vocabulary_.get) for block, v in zip(("words", "chars"), self.vectorizers_)
+        }
+        (directory / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
+        np.savez_compressed(
+            directory / WEIGHTS_FILE,
+            word_idf=self.vectorizers_[0].idf_,
+            char_idf=self.vectorizers_[1].idf_,
+            weights=self.weights_,
+            intercepts=self.intercepts_,
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> "NBLRBackend":
+        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+        directory = Path(directory)
+        meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"{directory}: NB-LR format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        backend = cls(NBLRConfig.from_dict(meta["config"]))
+        vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
+            backend.vectorizers_ = _vectorizers(backend.config, vocabulary["words"], vocabulary["chars"])
+            backend.vectorizers_[0].idf_ = arrays["word_idf"]
+            backend.vectorizers_[1].idf_ = arrays["char_idf"]
+            backend.weights_ = arrays["weights"]
+            backend.intercepts_ = arrays["intercepts"]
+        return backend
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "weights_"):
+            raise NotFittedError("this NBLRBackend is not fitted yet; call fit() or NBLRBackend.load()")
+
+
+def nb_ratio(x: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:
+    """Naive Bayes log-count ratio of every feature, shape (n_features,).
+
+    `x` (n_samples, n_features) holds non-negative feature values and `positive` marks
+    the rows of the class; `alpha` is added to both feature sums before normalising.
+    """
+    p = alpha + np.asarray(x[positive].sum(axis=0)).ravel()
+    q = alpha + np.asarray(x[~positive].sum(axis=0)).ravel()
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def _vectorizers(config: NBLRConfig, words: list[str] | None = None, chars: list[str] | None = None) -> list[TfidfVectorizer]:
+    """The word and the character TF-IDF vectorizers; with fixed vocabularies when loading."""
+    common = {"sublinear_tf": True, "min_df": config.min_df, "dtype": np.float64}
+    return [
+        # The project tokenizer keeps punctuation (semicolons, dashes) as tokens and lowercases.
+        TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=config.word_ngrams,
+                        vocabulary=words, **common),
+        TfidfVectorizer(analyzer=config.char_analyzer, ngram_range=config.char_ngrams, vocabulary=chars, **common),
+    ]
