@@ -47,14 +47,14 @@ def fit_temperature(proba: np.ndarray, y: np.ndarray, bounds: tuple[float, float
     return float(result.x)
 
 
-def cross_fitted_log_loss(proba: np.ndarray, y: np.ndarray, n_splits: int = 5, seed: int = 0) -> float:
-    """Log loss after temperature scaling, each row scaled by a temperature fitted on the other rows.
+def cross_fitted_temperature(proba: np.ndarray, y: np.ndarray, n_splits: int = 5, seed: int = 0) -> np.ndarray:
+    """Temperature-scaled `proba`, each row scaled by a temperature fitted on the other rows.
 
-    This is the honest "after calibration" score: no row helps choose its own temperature.
+    Scored, this is the honest "after calibration" result: no row helps choose its own temperature.
     """
     parts = np.random.default_rng(seed).permutation(len(y)) % n_splits
     calibrated = np.empty_like(proba)
     for part in range(n_splits):
         held = parts == part
         calibrated[held] = apply_temperature(proba[held], fit_temperature(proba[~held], y[~held]))
-    return log_loss(y, calibrated)
+    return calibrated

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .config import SpookyConfig
+from .config import MODELS, SpookyConfig
 from .data import AUTHORS, DataError, read_test, read_train, validate_texts
 
 # TensorFlow's C++ start-up chatter is not for users; they can set the variable themselves.
@@ -57,6 +57,7 @@ def main() -> None:
 @main.command()
 @click.argument("train_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
+@click.option("--models", help=f"Comma-separated base models to train and stack: bilstm, nblr (NB-weighted logistic regression), lm (n-gram language models).  [default: {','.join(SpookyConfig().models)}]")
 @click.option("--folds", type=click.IntRange(min=1), help=f"Train one network per stratified fold and average them; 1 trains a single network with a validation split.  [default: {SpookyConfig.folds}]")
 @click.option("--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options here override it.")
@@ -65,21 +66,24 @@ def main() -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), help=f"[default: {SpookyConfig.batch_size}]")
 @click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
 @click.option("--quiet", is_flag=True, help="No per-epoch progress.")
-def fit(train_csv: Path, model_dir: Path, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
+def fit(train_csv: Path, model_dir: Path, models: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
     """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author) and save the model to --model-dir.
 
     Progress goes to standard error; finished folds are kept in MODEL_DIR.partial until
     the whole model is saved, so `--resume` can pick up after an interruption.
     """
     config = _read_config(config_path)
-    overrides = {"folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
+    overrides = {"models": _parse_models(models), "folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
     config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     frame = _load(read_train, train_csv)
     _check_writable_model_dir(model_dir)
     SpookyClassifier = _classifier_class()
     checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
     log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
-    click.echo(f"Training {config.folds} network(s) on {len(frame)} sentences from {train_csv} (seed {config.seed})", err=True)
+    click.echo(
+        f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} (seed {config.seed})",
+        err=True,
+    )
     start = time.perf_counter()
     try:
         model = SpookyClassifier(config).fit(
@@ -91,11 +95,23 @@ def fit(train_csv: Path, model_dir: Path, folds: int | None, resume: bool, confi
     model.checkpoints_.remove()
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
+    for name, scores in cv["models"].items():
+        click.echo(f"{name:<7} {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")
+    how = f"temperature {model.temperature_:.2f}" if cv["combined_by"] == "temperature" else "stacked"
     click.echo(
-        f"{scope} log loss {cv['log_loss']:.4f} after calibration ({cv['log_loss_uncalibrated']:.4f} before, "
-        f"temperature {model.temperature_:.2f}), accuracy {cv['accuracy']:.4f} on {cv['rows']} rows; "
+        f"final   {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} ({how}; {cv['rows']} rows); "
         f"{time.perf_counter() - start:.0f}s; model saved to {model_dir}"
     )
+
+
+def _parse_models(models: str | None) -> tuple[str, ...] | None:
+    if models is None:
+        return None
+    names = tuple(dict.fromkeys(m.strip() for m in models.split(",") if m.strip()))
+    unknown = [m for m in names if m not in MODELS]
+    if unknown or not names:
+        raise click.BadParameter(f"{models!r}: choose from {', '.join(MODELS)}", param_hint="--models")
+    return names
 
 
 @main.command()

@@ -1,17 +1,30 @@
-"""Hyperparameters of the BiLSTM classifier, in one dataclass saved beside the model.
+"""Hyperparameters of the classifier, in one dataclass saved beside the model.
 
 A saved model directory stores this config as JSON, so `SpookyConfig.from_dict` is all
-`submit` needs to rebuild the exact network that `fit` trained.
+`submit` needs to rebuild the exact models that `fit` trained. The BiLSTM's settings
+are the top-level fields; the n-gram backends keep theirs in nested dataclasses.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .lm import LMConfig
+from .nblr import NBLRConfig
+
+MODELS = ("bilstm", "nblr", "lm")  # the base models a SpookyConfig may name
 
 
 @dataclass(frozen=True)
 class SpookyConfig:
+    # Base models to train; several are combined by a stacked logistic regression. All
+    # three stack to a lower log loss than any alone and fit in about 3 minutes on 2 cores.
+    models: tuple[str, ...] = ("bilstm", "nblr", "lm")
+    stack_c: float = 1.0  # inverse L2 strength of the stacking regression
+    nblr: NBLRConfig = field(default_factory=NBLRConfig)
+    lm: LMConfig = field(default_factory=LMConfig)
+
     # tokenizer and vocabulary
     lowercase: bool = True
     min_count: int = 2  # words seen once carry no signal a held-out sentence can reuse
@@ -45,8 +58,13 @@ class SpookyConfig:
         if unknown:
             raise ValueError(f"unknown config keys {unknown}; was the model saved by a newer lstm-spooky?")
         values = dict(values)
-        if "dense_units" in values:
-            values["dense_units"] = tuple(values["dense_units"])
+        for name in ("dense_units", "models"):
+            if name in values:
+                values[name] = tuple(values[name])
+        if "nblr" in values:
+            values["nblr"] = NBLRConfig.from_dict(values["nblr"])
+        if "lm" in values:
+            values["lm"] = LMConfig.from_dict(values["lm"])
         return cls(**values)
 
     def replace(self, **changes) -> "SpookyConfig":

@@ -1,6 +1,6 @@
 """Cross-validation bookkeeping: stratified folds, and checkpoints of finished folds.
 
-A fold's model is written to `<checkpoint_dir>/fold-<k>` as soon as it is trained, so
+A fold's model is written to `<checkpoint_dir>/<model>/fold-<k>` as soon as it is trained, so
 a crash in fold 3 keeps folds 1-2 on disk and `fit --resume` skips them. The
 checkpoint directory also records which config and data it belongs to, so a resume
 never mixes folds of different runs.
@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .atomic import atomic_directory
+from .model_dir import member_dir
 
 STATE_FILE = "run.json"
 
@@ -61,15 +62,15 @@ class FoldCheckpoints:
         self.directory.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(run, indent=2), encoding="utf-8")
 
-    def fold_dir(self, fold: int) -> Path:
-        return self.directory / f"fold-{fold}"
+    def member_dir(self, model: str, fold: int) -> Path:
+        return member_dir(self.directory, model, fold)
 
-    def finished(self, fold: int) -> bool:
-        return self.fold_dir(fold).is_dir()
+    def finished(self, model: str, fold: int) -> bool:
+        return self.member_dir(model, fold).is_dir()
 
-    def save(self, fold: int, model) -> None:
-        with atomic_directory(self.fold_dir(fold)) as tmp:
-            model.save(tmp)
+    def save(self, model: str, fold: int, fitted) -> None:
+        with atomic_directory(self.member_dir(model, fold)) as tmp:
+            fitted.save(tmp)
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -98,12 +98,17 @@ class LMBackend:
             raise ValueError("LMConfig needs at least one entry in char_orders or word_orders")
         if min(order for _, order in config.models()) < 1:
             raise ValueError(f"n-gram orders must be at least 1, got {config.char_orders} and {config.word_orders}")
+        if config.discount is not None and not 0 < config.discount <= 1:
+            raise ValueError(f"discount must be in (0, 1] so that every distribution sums to 1, got {config.discount}")
         if config.calibration_folds < 2:
             raise ValueError(f"calibration_folds must be at least 2, got {config.calibration_folds}")
         texts = list(texts)
         y = np.asarray(y, dtype=np.int64)
         if len(texts) != len(y):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
+        if missing:
+            raise ValueError(f"every author needs training sentences; none for {[AUTHORS[c] for c in missing]}")
         units = split_units(texts, config.lowercase_chars)
         features = np.zeros((len(texts), N_CLASSES * len(config.models())))
         splitter = StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed)

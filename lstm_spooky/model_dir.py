@@ -1,8 +1,9 @@
 """The saved model directory's layout and its version check, importable without TensorFlow.
 
-    config.json     format version, hyperparameters, temperature, cross-validation scores
-    oof.csv         out-of-fold probabilities (before calibration) of every training row
-    fold-<k>/       one BiLSTM per fold: config, vocabulary, weights, learning curves
+    config.json           format version, hyperparameters, calibration or stack, CV scores
+    oof.csv               final out-of-fold probabilities (calibrated without the row itself)
+    oof-<model>.csv       each base model's raw out-of-fold probabilities
+    <model>/fold-<k>/     one fitted base model per fold (e.g. bilstm/fold-0/)
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CONFIG_FILE, OOF_FILE = "config.json", "oof.csv"
 
 
-def fold_dir(model_dir: Path, fold: int) -> Path:
-    return model_dir / f"fold-{fold}"
+def member_dir(model_dir: Path, model: str, fold: int) -> Path:
+    return model_dir / model / f"fold-{fold}"
+
+
+def base_oof_file(model: str) -> str:
+    return f"oof-{model}.csv"
 
 
 def read_model_meta(model_dir: Path) -> dict:

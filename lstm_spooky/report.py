@@ -1,7 +1,7 @@
-"""An HTML report on a trained model: learning curves, confusion matrix, calibration, errors.
+"""An HTML report on a trained model: scores, learning curves, confusion matrix, calibration, errors.
 
-It reads only the model directory's files (config.json, oof.csv, fold-*/history.json),
-never the networks, so it needs no TensorFlow. Plots are drawn with matplotlib (the
+It reads only the model directory's files (config.json, the out-of-fold CSVs, the
+BiLSTM folds' history.json), never the models, so it needs no TensorFlow. Plots are drawn with matplotlib (the
 `report` extra) and embedded in the page as PNG, so the report is one portable file.
 """
 
@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calibration import apply_temperature, log_loss
+from .calibration import log_loss
 from .data import AUTHORS, encode_labels
-from .model_dir import OOF_FILE, fold_dir, read_model_meta
+from .model_dir import OOF_FILE, base_oof_file, member_dir, read_model_meta
 
 
 def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> str:
@@ -28,40 +28,45 @@ def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> 
     matplotlib.use("Agg")
     model_dir = Path(model_dir)
     meta = read_model_meta(model_dir)
-    oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str})
-    y = encode_labels(oof["author"])
-    raw = oof[list(AUTHORS)].to_numpy(dtype=np.float64)
-    calibrated = apply_temperature(raw, meta["temperature"])
-    histories = [
-        json.loads((fold_dir(model_dir, fold) / "history.json").read_text(encoding="utf-8"))
-        for fold in range(meta["members"])
-    ]
+    models = meta["config"]["models"]
+    final_oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str})
+    y = encode_labels(final_oof["author"])
+    final = final_oof[list(AUTHORS)].to_numpy(dtype=np.float64)
+    base = {name: pd.read_csv(model_dir / base_oof_file(name))[list(AUTHORS)].to_numpy(dtype=np.float64) for name in models}
     cv = meta["cv"]
+    how = f"temperature {meta['temperature']:.3f}" if "temperature" in meta else "a stacked logistic regression"
     sections = [
         f"<h1>lstm-spooky model report</h1><p><code>{html.escape(str(model_dir))}</code>: "
-        f"{cv['folds']} fold(s), {cv['rows']} held-out rows, temperature {meta['temperature']:.3f}.</p>",
-        _summary_table(cv),
-        "<h2>Learning curves</h2>" + _img(_learning_curves(histories)),
-        "<h2>Confusion matrix (out-of-fold, calibrated)</h2>" + _img(_confusion(y, calibrated.argmax(axis=1))),
+        f"{', '.join(models)} on {cv['folds']} fold(s), {cv['rows']} held-out rows, combined by {how}.</p>",
+        "<h2>Cross-validated scores</h2>" + _scores_table(cv),
+    ]
+    if "bilstm" in models:
+        histories = [
+            json.loads((member_dir(model_dir, "bilstm", fold) / "history.json").read_text(encoding="utf-8"))
+            for fold in range(meta["members"])
+        ]
+        sections.append("<h2>BiLSTM learning curves</h2>" + _img(_learning_curves(histories)))
+    sections += [
+        "<h2>Confusion matrix (out-of-fold, final model)</h2>" + _img(_confusion(y, final.argmax(axis=1))),
         "<h2>Reliability before and after calibration</h2>"
-        "<p>Each point is a bin of predicted probabilities (all three authors pooled): a calibrated model lies on the diagonal.</p>"
-        + _img(_reliability(y, raw, calibrated)),
-        "<h2>Per-author precision and recall</h2>" + _per_author_table(y, calibrated.argmax(axis=1)),
-        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(oof, y, calibrated, texts),
+        "<p>Each point is a bin of predicted probabilities (all three authors pooled): a calibrated model lies on "
+        "the diagonal. The base models are shown raw; the final model's calibration was fitted without each row.</p>"
+        + _img(_reliability(y, {**{f"{name} (raw)": p for name, p in base.items()}, "final": final})),
+        "<h2>Per-author precision and recall (final model)</h2>" + _per_author_table(y, final.argmax(axis=1)),
+        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(final_oof, y, final, texts),
     ]
     style = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:100%}"
     return f"<!doctype html><html><head><meta charset='utf-8'><title>lstm-spooky report</title><style>{style}</style></head><body>{''.join(sections)}</body></html>"
 
 
-def _summary_table(cv: dict) -> str:
+def _scores_table(cv: dict) -> str:
     rows = [
-        ("log loss before calibration", f"{cv['log_loss_uncalibrated']:.4f}"),
-        ("log loss after calibration (cross-fitted temperature)", f"{cv['log_loss']:.4f}"),
-        ("accuracy", f"{cv['accuracy']:.4f}"),
-        ("log loss per fold (before calibration)", ", ".join(f"{v:.4f}" for v in cv["fold_log_loss"])),
-        ("best epoch per fold", ", ".join(map(str, cv["best_epochs"]))),
+        (name, scores["log_loss"], scores["accuracy"], ", ".join(f"{v:.4f}" for v in scores["fold_log_loss"]))
+        for name, scores in cv["models"].items()
     ]
-    return "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
+    rows.append((f"final ({cv['combined_by']})", cv["log_loss"], cv["accuracy"], ""))
+    body = "".join(f"<tr><td>{n}</td><td>{ll:.4f}</td><td>{acc:.4f}</td><td>{folds}</td></tr>" for n, ll, acc, folds in rows)
+    return "<table><tr><th>model</th><th>log loss</th><th>accuracy</th><th>log loss per fold</th></tr>" + body + "</table>"
 
 
 def _learning_curves(histories: list[dict]):
@@ -109,14 +114,14 @@ def reliability_bins(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[
     return mean_p[keep], freq[keep], count[keep]
 
 
-def _reliability(y: np.ndarray, raw: np.ndarray, calibrated: np.ndarray):
+def _reliability(y: np.ndarray, curves: dict[str, np.ndarray]):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 5))
+    fig, ax = plt.subplots(figsize=(5.5, 5.5))
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
-    for name, proba, marker in (("before", raw, "s"), ("after", calibrated, "o")):
+    for name, proba in curves.items():
         mean_p, freq, _ = reliability_bins(y, proba)
-        ax.plot(mean_p, freq, marker=marker, label=f"{name} (log loss {log_loss(y, proba):.4f})")
+        ax.plot(mean_p, freq, marker="o", label=f"{name}: log loss {log_loss(y, proba):.4f}")
     ax.set_xlabel("predicted probability")
     ax.set_ylabel("observed frequency")
     ax.legend(fontsize="small")

@@ -1,12 +1,12 @@
-"""Benchmark the default model: cross-validated log loss, accuracy, speed and memory.
+"""Benchmark lstm-spooky on sentences its model never saw: log loss, accuracy, speed, size, memory.
 
-    python scripts/benchmark.py TRAIN_CSV                 # 5-fold CV of a single network (--folds 1)
-    python scripts/benchmark.py TRAIN_CSV --model-folds 5 --cv 1   # the bagged default on one 80/20 split
+    python scripts/benchmark.py TRAIN_CSV                              # the default model, one 80/20 split
+    python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --cv 5   # 5-fold CV of a single BiLSTM
 
-Every outer fold trains a fresh model on the other rows only and scores the held-out
-rows, so the numbers are what a submission on unseen sentences would get. With
---cv 1 a single stratified 80/20 split is used (a bagged model trains 5 networks per
-outer fold, so 5 outer folds would take 25 network fits).
+Each outer fold fits a fresh model (all its inner folds, calibration or stack) on the
+other rows only and scores the held-out rows, for every base model (its fold members
+averaged) and for the final model. `--cv 1` uses one stratified 80/20 split: a bagged
+model already trains `--folds` models per outer fold.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import argparse
 import os
 import resource
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -26,6 +28,8 @@ from lstm_spooky import SpookyClassifier, SpookyConfig, read_train  # noqa: E402
 from lstm_spooky.calibration import log_loss  # noqa: E402
 from lstm_spooky.data import encode_labels  # noqa: E402
 
+COLUMNS = ("model", "log loss", "accuracy", "fit s", "predict rows/s", "size MiB")
+
 
 def outer_splits(y: np.ndarray, cv: int, seed: int):
     if cv == 1:
@@ -33,35 +37,64 @@ def outer_splits(y: np.ndarray, cv: int, seed: int):
     return list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(y, y))
 
 
+def directory_mib(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: float) -> list[tuple]:
+    """One row per base model, then the final model, scored on held-out texts."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save(Path(tmp) / "model")
+        for name in model.config.models:
+            start = time.perf_counter()
+            proba = model.base_proba(texts, [name])[name]
+            seconds = time.perf_counter() - start
+            rows.append((name, log_loss(y, proba), np.mean(proba.argmax(1) == y), model.fit_seconds_[name], len(y) / seconds, directory_mib(Path(tmp) / "model" / name)))
+        start = time.perf_counter()
+        proba = model.predict_proba(texts)
+        seconds = time.perf_counter() - start
+        rows.append(("final", log_loss(y, proba), np.mean(proba.argmax(1) == y), fit_s, len(y) / seconds, directory_mib(Path(tmp) / "model")))
+    return rows
+
+
+def print_table(rows: list[tuple]) -> None:
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
+    for name, ll, acc, fit_s, rate, mib in rows:
+        print(f"| {name} | {ll:.4f} | {acc:.4f} | {fit_s:.0f} | {rate:.0f} | {mib:.1f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("train_csv")
-    parser.add_argument("--cv", type=int, default=5, help="outer folds (1: one 80/20 split)")
-    parser.add_argument("--model-folds", type=int, default=1, help="folds inside the model (SpookyConfig.folds)")
+    parser.add_argument("--models", help="comma-separated base models (default: SpookyConfig's)")
+    parser.add_argument("--folds", type=int, help="folds inside the model (default: SpookyConfig's)")
+    parser.add_argument("--cv", type=int, default=1, help="outer folds (1: one 80/20 split)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the outer split")
     args = parser.parse_args()
 
     frame = read_train(args.train_csv)
     y = encode_labels(frame["author"])
-    config = SpookyConfig(folds=args.model_folds)
-    print(f"{len(frame)} rows; outer CV {args.cv}; model folds {config.folds}", flush=True)
-    scores = []
+    config = SpookyConfig()
+    if args.models:
+        config = config.replace(models=tuple(args.models.split(",")))
+    if args.folds:
+        config = config.replace(folds=args.folds)
+    print(f"{len(frame)} rows; models {','.join(config.models)}; model folds {config.folds}; outer CV {args.cv}", flush=True)
+    all_rows = []
     for k, (train, test) in enumerate(outer_splits(y, args.cv, args.seed)):
         start = time.perf_counter()
         model = SpookyClassifier(config).fit(frame["text"].iloc[train], frame["author"].iloc[train])
         fit_s = time.perf_counter() - start
-        start = time.perf_counter()
-        proba = model.predict_proba(frame["text"].iloc[test])
-        predict_s = time.perf_counter() - start
-        row = (log_loss(y[test], proba), float(np.mean(proba.argmax(axis=1) == y[test])), fit_s, len(test) / predict_s)
-        scores.append(row)
-        print(f"fold {k + 1}: log loss {row[0]:.4f}  accuracy {row[1]:.4f}  fit {row[2]:.0f}s  predict {row[3]:.0f} rows/s", flush=True)
-    mean = np.mean(scores, axis=0)
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"mean: log loss {mean[0]:.4f} (sd {np.std([s[0] for s in scores]):.4f})  accuracy {mean[1]:.4f}  "
-        f"fit {mean[2]:.0f}s  predict {mean[3]:.0f} rows/s  peak memory {peak_mib:.0f} MiB"
-    )
+        rows = evaluate(model, list(frame["text"].iloc[test]), y[test], fit_s)
+        print(f"\nouter fold {k + 1}/{args.cv}: {len(train)} training rows, {len(test)} held out", flush=True)
+        print_table(rows)
+        all_rows.append(rows)
+    if args.cv > 1:
+        print(f"\nmean over {args.cv} outer folds")
+        print_table([(same[0][0], *np.mean([row[1:] for row in same], axis=0)) for same in zip(*all_rows)])
+    print(f"\npeak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ STYLES = {
 COMMON = ["the", "of", "and", "a", "night", "was", "I", "it", "in", "my", "strange", "sea"]
 
 TINY = SpookyConfig(
+    models=("bilstm",),
     embedding_dim=16, lstm_units=8, dense_units=(16, 8), dense_dropout=0.1, spatial_dropout=0.1,
     max_epochs=8, batch_size=16, patience=2, folds=2, validation_fraction=0.2, seed=7, learning_rate=2e-2, lr_decay=0.8,
 )

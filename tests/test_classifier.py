@@ -20,7 +20,7 @@ def test_learns_the_synthetic_authors(fitted, corpus):
 
 
 def test_trains_one_network_per_fold(fitted):
-    assert len(fitted.members_) == TINY.folds
+    assert len(fitted.members_["bilstm"]) == TINY.folds
 
 
 def test_every_training_row_gets_an_out_of_fold_prediction(fitted, corpus):
@@ -32,14 +32,14 @@ def test_every_training_row_gets_an_out_of_fold_prediction(fitted, corpus):
 
 def test_single_fold_holds_out_the_validation_fraction(corpus):
     model = SpookyClassifier(TINY.replace(folds=1, max_epochs=1)).fit(corpus["text"], corpus["author"])
-    assert len(model.members_) == 1
+    assert len(model.members_["bilstm"]) == 1
     assert len(model.oof_frame()) == round(len(corpus) * TINY.validation_fraction)
 
 
 def test_cross_validation_scores_are_recorded(fitted):
-    assert set(fitted.cv_) >= {"log_loss", "log_loss_uncalibrated", "accuracy", "fold_log_loss", "best_epochs"}
-    assert len(fitted.cv_["fold_log_loss"]) == TINY.folds
-    assert fitted.temperature_ > 0
+    assert set(fitted.cv_) >= {"log_loss", "accuracy", "models", "combined_by"}
+    assert len(fitted.cv_["models"]["bilstm"]["fold_log_loss"]) == TINY.folds
+    assert fitted.cv_["combined_by"] == "temperature" and fitted.temperature_ > 0
 
 
 def test_save_then_load_predicts_identically(fitted, corpus, tmp_path):
@@ -48,6 +48,7 @@ def test_save_then_load_predicts_identically(fitted, corpus, tmp_path):
     assert loaded.config == fitted.config
     np.testing.assert_array_equal(loaded.predict_proba(corpus["text"]), fitted.predict_proba(corpus["text"]))
     np.testing.assert_allclose(loaded.oof_, fitted.oof_, rtol=1e-5)
+    np.testing.assert_allclose(loaded.base_oof_["bilstm"], fitted.base_oof_["bilstm"], rtol=1e-5)
 
 
 def test_same_seed_gives_the_same_model(fitted, corpus):
@@ -69,7 +70,8 @@ def test_resume_skips_folds_that_finished_before_a_crash(corpus, tmp_path, monke
     config = TINY.replace(max_epochs=1)
     with pytest.raises(KeyboardInterrupt):
         SpookyClassifier(config).fit(corpus["text"], corpus["author"], checkpoint_dir=tmp_path / "partial")
-    assert (tmp_path / "partial" / "fold-0").is_dir() and not (tmp_path / "partial" / "fold-1").exists()
+    assert (tmp_path / "partial" / "bilstm" / "fold-0").is_dir()
+    assert not (tmp_path / "partial" / "bilstm" / "fold-1").exists()
 
     calls.clear()
     lines = []
@@ -77,8 +79,8 @@ def test_resume_skips_folds_that_finished_before_a_crash(corpus, tmp_path, monke
         corpus["text"], corpus["author"], log=lines.append, checkpoint_dir=tmp_path / "partial", resume=True
     )
     assert len(calls) == 1  # only fold 2 was trained again
-    assert any("fold 1/2  finished earlier" in line for line in lines)
-    assert len(model.members_) == 2
+    assert any("bilstm  fold 1/2  finished earlier" in line for line in lines)
+    assert len(model.members_["bilstm"]) == 2
 
 
 def test_resume_refuses_a_run_with_other_settings(corpus, tmp_path):
@@ -113,3 +115,18 @@ def test_saving_over_a_model_leaves_no_temporary_files(fitted, tmp_path):
     fitted.save(tmp_path / "model")
     fitted.save(tmp_path / "model")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+def test_several_models_are_stacked_and_saved_together(corpus, tmp_path):
+    config = TINY.replace(models=("nblr", "lm"))
+    model = SpookyClassifier(config).fit(corpus["text"], corpus["author"])
+    assert model.cv_["combined_by"] == "stack" and set(model.cv_["models"]) == {"nblr", "lm"}
+    model.save(tmp_path / "model")
+    loaded = SpookyClassifier.load(tmp_path / "model")
+    np.testing.assert_allclose(loaded.predict_proba(corpus["text"]), model.predict_proba(corpus["text"]), rtol=1e-9)
+    assert np.mean(model.predict(corpus["text"]) == corpus["author"]) > 0.8
+
+
+def test_unknown_model_names_are_rejected(corpus):
+    with pytest.raises(ValueError, match="unknown model 'svm'"):
+        SpookyClassifier(TINY.replace(models=("svm",))).fit(corpus["text"], corpus["author"])

@@ -21,13 +21,14 @@ def model_dir(tmp_path_factory, train_csv, config_json):
     model_dir = tmp_path_factory.mktemp("cli") / "model"
     result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "2-fold out-of-fold log loss" in result.output
+    assert "final   2-fold out-of-fold log loss" in result.output
     assert not model_dir.with_name("model.partial").exists()
     return model_dir
 
 
 def test_fit_saves_a_self_describing_model_directory(model_dir):
-    assert sorted(p.name for p in model_dir.iterdir()) == ["config.json", "fold-0", "fold-1", "oof.csv"]
+    assert sorted(p.name for p in model_dir.iterdir()) == ["bilstm", "config.json", "oof-bilstm.csv", "oof.csv"]
+    assert sorted(p.name for p in (model_dir / "bilstm").iterdir()) == ["fold-0", "fold-1"]
     assert json.loads((model_dir / "config.json").read_text())["config"]["lstm_units"] == TINY.lstm_units
 
 
@@ -79,11 +80,11 @@ def test_malformed_test_csv_fails_cleanly_and_keeps_the_old_submission(model_dir
 def test_malformed_train_csv_fails_before_touching_the_model(model_dir, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b'"id","text","author"\n"a","caf\xe9","EAP"\n')
-    before = (model_dir / "fold-0" / "model.weights.h5").read_bytes()
+    before = (model_dir / "bilstm" / "fold-0" / "model.weights.h5").read_bytes()
     result = CliRunner().invoke(main, ["fit", str(bad), "--model-dir", str(model_dir)])
     assert result.exit_code == 1
     assert "line 2 is not valid UTF-8" in result.output
-    assert (model_dir / "fold-0" / "model.weights.h5").read_bytes() == before
+    assert (model_dir / "bilstm" / "fold-0" / "model.weights.h5").read_bytes() == before
 
 
 def test_missing_model_directory_says_to_fit_first(test_csv, tmp_path):
@@ -126,7 +127,7 @@ def test_crash_in_a_fold_keeps_the_previous_model_and_finished_folds(tmp_path, t
     crashed = CliRunner().invoke(main, [*args, "--seed", "5"])
     assert crashed.exit_code != 0
     assert (model_dir / "config.json").read_text() == before
-    assert (tmp_path / "model.partial" / "fold-0").is_dir()
+    assert (tmp_path / "model.partial" / "bilstm" / "fold-0").is_dir()
 
     resumed = CliRunner().invoke(main, [*args, "--seed", "5", "--resume"])
     assert resumed.exit_code == 0, resumed.output
@@ -142,6 +143,22 @@ def test_report_writes_a_page_with_plots_and_the_worst_sentences(model_dir, tmp_
     assert result.exit_code == 0, result.output
     page = output.read_text()
     assert page.count("data:image/png;base64,") == 3
-    for heading in ("Learning curves", "Confusion matrix", "Reliability", "precision and recall", "confidently wrong"):
+    for heading in ("Cross-validated scores", "learning curves", "Confusion matrix", "Reliability", "precision and recall", "confidently wrong"):
         assert heading in page
     assert "sentence not available" not in page  # fit recorded where the training CSV is
+
+
+def test_models_option_trains_and_stacks_the_named_models(tmp_path, train_csv, test_csv, config_json):
+    model_dir = tmp_path / "model"
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "nblr,lm", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "nblr" in result.output and "final" in result.output and "stacked" in result.output
+    assert json.loads((model_dir / "config.json").read_text())["config"]["models"] == ["nblr", "lm"]
+    submit = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")])
+    assert submit.exit_code == 0, submit.output
+
+
+def test_unknown_model_name_is_a_usage_error(tmp_path, train_csv):
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--models", "bilstm,svm", "--model-dir", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert "choose from bilstm, nblr, lm" in result.output

@@ -28,14 +28,14 @@ def test_fingerprint_changes_with_a_label():
 
 
 def test_a_fresh_run_clears_an_old_checkpoint_directory(tmp_path):
-    (tmp_path / "run" / "fold-0").mkdir(parents=True)
+    (tmp_path / "run" / "nblr" / "fold-0").mkdir(parents=True)
     checkpoints = FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False)
-    assert not checkpoints.finished(0)
+    assert not checkpoints.finished("nblr", 0)
 
 
 def test_resume_keeps_finished_folds_of_the_same_run(tmp_path):
-    FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False).fold_dir(0).mkdir()
-    assert FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=True).finished(0)
+    FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False).member_dir("nblr", 0).mkdir(parents=True)
+    assert FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=True).finished("nblr", 0)
 
 
 def test_resume_refuses_another_run(tmp_path):
