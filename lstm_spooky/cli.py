@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -22,7 +23,10 @@ def _classifier_class():
 
     Those lines bypass TF_CPP_MIN_LOG_LEVEL and Python's logging, so file descriptor 2
     is pointed at /dev/null while TensorFlow starts; Python errors still surface after.
+    Its Python warnings (retracing notices when each fold's network first predicts)
+    are not for users either.
     """
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:

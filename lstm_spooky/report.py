@@ -71,6 +71,7 @@ def _scores_table(cv: dict) -> str:
 
 def _learning_curves(histories: list[dict]):
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for fold, history in enumerate(histories):
@@ -78,6 +79,7 @@ def _learning_curves(histories: list[dict]):
         epochs = np.arange(1, len(history["loss"]) + 1)
         ax.plot(epochs, history["loss"], color=color, linestyle="--", label=f"fold {fold + 1} train")
         ax.plot(epochs, history["val_loss"], color=color, marker="o", label=f"fold {fold + 1} validation")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel("log loss")
     ax.legend(fontsize="small", ncol=2)
