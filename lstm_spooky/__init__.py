@@ -10,8 +10,12 @@ __all__ = ["AUTHORS", "DataError", "NotFittedError", "SpookyClassifier", "Spooky
 def __getattr__(name: str):
     # The classifier imports TensorFlow (seconds); load it only when asked for, so
     # `lstm-spooky --help` and the data helpers stay instant.
-    if name in ("SpookyClassifier", "NotFittedError"):
-        from . import classifier
+    if name == "SpookyClassifier":
+        from .classifier import SpookyClassifier
 
-        return getattr(classifier, name)
+        return SpookyClassifier
+    if name == "NotFittedError":  # scikit-learn's, raised by every model here
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

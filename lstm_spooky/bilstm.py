@@ -15,6 +15,7 @@ import numpy as np
 from keras import layers
 
 from .config import SpookyConfig
+from .model_dir import read_member_meta
 from .tokenize import tokenize
 from .training import train_network
 from .vocab import Vocabulary
@@ -85,9 +86,7 @@ class BiLSTMBackend:
 
     @classmethod
     def load(cls, directory: Path) -> "BiLSTMBackend":
-        meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory}: BiLSTM format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        meta = read_member_meta(directory, FORMAT_VERSION, "BiLSTM")
         backend = cls(SpookyConfig.from_dict(meta["config"]))
         backend.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
         backend.network_ = build_bilstm(backend.config, len(backend.vocab_), backend.vocab_.max_len)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import NotFittedError
 
 from . import __version__
 from .atomic import atomic_directory
@@ -55,10 +56,6 @@ def make_backend(name: str, config: SpookyConfig):
     """An unfitted base model with its part of `config`."""
     settings = {"bilstm": config, "nblr": config.nblr, "lm": config.lm}[name]
     return backend_class(name)(settings)
-
-
-class NotFittedError(RuntimeError):
-    """Raised when predicting with a classifier that has not been fitted or loaded."""
 
 
 class SpookyClassifier:

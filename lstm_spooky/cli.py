@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import os
@@ -161,11 +162,9 @@ def predict(texts: tuple[str, ...], model_dir: Path) -> None:
 @click.option("--train-csv", type=click.Path(path_type=Path), help="Training CSV to quote sentences from.  [default: the one `fit` read]")
 def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None:
     """Write an HTML report: learning curves, confusion matrix, calibration, worst errors."""
-    try:
-        from .report import build_report
-        import matplotlib  # noqa: F401
-    except ImportError:
-        raise click.ClickException("the report needs matplotlib: pip install 'lstm-spooky[report]'") from None
+    if importlib.util.find_spec("matplotlib") is None:
+        raise click.ClickException("the report needs matplotlib: pip install 'lstm-spooky[report]'")
+    from .report import build_report
     from .atomic import atomic_file
     from .model_dir import read_model_meta
 

@@ -10,14 +10,71 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from .lm import LMConfig
-from .nblr import NBLRConfig
+
+class _Config:
+    """JSON round trip shared by the config dataclasses: lists come back as tuples,
+    dicts of nested configs as those configs."""
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict):
+        defaults = cls()
+        unknown = sorted(set(values) - {f.name for f in dataclasses.fields(cls)})
+        if unknown:
+            raise ValueError(f"unknown {cls.__name__} keys {unknown}; was the model saved by a newer lstm-spooky?")
+        converted = {}
+        for name, value in values.items():
+            default = getattr(defaults, name)
+            if isinstance(default, _Config) and isinstance(value, dict):
+                value = type(default).from_dict(value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            converted[name] = value
+        return cls(**converted)
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class NBLRConfig(_Config):
+    # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py); the
+    # neighbours tried (C 16/32/64, alpha 0.01/0.1, char_wb, char 2-6, word 1-2) were within 0.005.
+    word_ngrams: tuple[int, int] = (1, 3)
+    char_ngrams: tuple[int, int] = (1, 5)
+    char_analyzer: str = "char"  # "char_wb" (n-grams inside word boundaries) scored 0.002 worse
+    min_df: int = 1  # min_df=2 cost 0.013: n-grams seen in one sentence still carry weight through the NB ratio
+    alpha: float = 0.03  # NB smoothing added to each feature's TF-IDF sum; 1 (as for counts) is far too strong
+    c: float = 24.0  # inverse L2 strength of each one-vs-rest regression
+
+
+@dataclass(frozen=True)
+class LMConfig(_Config):
+    # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py, OOF
+    # log loss 0.285); every neighbour tried scored within 0.001-0.008 of them.
+    # One Kneser-Ney model per entry (per author); each adds 3 calibration features.
+    char_orders: tuple[int, ...] = (5,)  # 4: 0.294, 6: 0.287; (3, 5) gains 0.001 for a 4th model
+    word_orders: tuple[int, ...] = (1, 3)  # the unigram model is the least overconfident; (1, 2) scored 0.292
+    lowercase_chars: bool = False  # capitals carry a little style: lowercasing cost 0.002
+    discount: float | None = None  # None: modified Kneser-Ney discounts per order and author; 0.75 alike
+    length_power: float = 0.25  # ratios are divided by (symbols + 1)**length_power; 0 and 0.5 cost 0.003
+    calibration_folds: int = 5  # parts the cross-fitted calibration scores come from; 10 alike, slower
+    calibration_c: float = 1.0  # inverse L2 strength of the calibrating regression; 0.1 to 10 alike
+    seed: int = 0
+
+
+    def models(self) -> list[tuple[str, int]]:
+        """(unit, order) of every language model: ("char", 5), ("word", 1), ..."""
+        return [("char", order) for order in self.char_orders] + [("word", order) for order in self.word_orders]
+
 
 MODELS = ("bilstm", "nblr", "lm")  # the base models a SpookyConfig may name
 
 
 @dataclass(frozen=True)
-class SpookyConfig:
+class SpookyConfig(_Config):
     # Base models to train; several are combined by a stacked logistic regression. All
     # three stack to a lower log loss than any alone and fit in about 3 minutes on 2 cores.
     models: tuple[str, ...] = ("bilstm", "nblr", "lm")
@@ -47,25 +104,3 @@ class SpookyConfig:
     folds: int = 5  # one network per stratified fold, averaged; 1 trains a single network
     validation_fraction: float = 0.1  # held out for early stopping when folds == 1
     seed: int = 42
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "SpookyConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown config keys {unknown}; was the model saved by a newer lstm-spooky?")
-        values = dict(values)
-        for name in ("dense_units", "models"):
-            if name in values:
-                values[name] = tuple(values[name])
-        if "nblr" in values:
-            values["nblr"] = NBLRConfig.from_dict(values["nblr"])
-        if "lm" in values:
-            values["lm"] = LMConfig.from_dict(values["lm"])
-        return cls(**values)
-
-    def replace(self, **changes) -> "SpookyConfig":
-        return dataclasses.replace(self, **changes)

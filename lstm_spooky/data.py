@@ -60,6 +60,18 @@ def encode_labels(labels: Sequence[str]) -> np.ndarray:
     return np.array([index[label] for label in labels], dtype=np.int64)
 
 
+def check_training_set(texts: Iterable[str], y: Sequence[int]) -> tuple[list[str], np.ndarray]:
+    """`texts` as a list and class ids `y` as an int array, after checking they pair up and
+    that every author has sentences (a model cannot learn an author it never saw)."""
+    texts, y = list(texts), np.asarray(y, dtype=np.int64)
+    if len(texts) != len(y):
+        raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+    missing = sorted(set(range(len(AUTHORS))) - set(y.tolist()))
+    if missing:
+        raise ValueError(f"every author needs training sentences; none for {[AUTHORS[c] for c in missing]}")
+    return texts, y
+
+
 def _read_csv(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():

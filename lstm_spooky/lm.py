@@ -24,7 +24,6 @@ A saved model directory holds:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,54 +34,19 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from .data import AUTHORS
+from .calibration import EPS
+from .config import LMConfig
+from .data import AUTHORS, check_training_set
+from .model_dir import read_member_meta
 from .tokenize import tokenize
 
 FORMAT_VERSION = 1
 CONFIG_FILE, SYMBOLS_FILE, COUNTS_FILE = "config.json", "symbols.json", "counts.npz"
 N_CLASSES = len(AUTHORS)
-EPS = 1e-15  # probabilities are kept in [EPS, 1 - EPS], as Kaggle clips them
 # Ids every symbol table starts with. BOS only ever appears in histories, never as a
 # predicted symbol; UNK stands for any symbol the training text did not contain.
 BOS, EOS, UNK = 0, 1, 2
 RESERVED = ("<s>", "</s>", "<unk>")
-
-
-@dataclass(frozen=True)
-class LMConfig:
-    # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py, OOF
-    # log loss 0.285); every neighbour tried scored within 0.001-0.008 of them.
-    # One Kneser-Ney model per entry (per author); each adds 3 calibration features.
-    char_orders: tuple[int, ...] = (5,)  # 4: 0.294, 6: 0.287; (3, 5) gains 0.001 for a 4th model
-    word_orders: tuple[int, ...] = (1, 3)  # the unigram model is the least overconfident; (1, 2) scored 0.292
-    lowercase_chars: bool = False  # capitals carry a little style: lowercasing cost 0.002
-    discount: float | None = None  # None: modified Kneser-Ney discounts per order and author; 0.75 alike
-    length_power: float = 0.25  # ratios are divided by (symbols + 1)**length_power; 0 and 0.5 cost 0.003
-    calibration_folds: int = 5  # parts the cross-fitted calibration scores come from; 10 alike, slower
-    calibration_c: float = 1.0  # inverse L2 strength of the calibrating regression; 0.1 to 10 alike
-    seed: int = 0
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "LMConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown LM config keys {unknown}; was the model saved by a newer lstm-spooky?")
-        values = dict(values)
-        for key in ("char_orders", "word_orders"):
-            if key in values:
-                values[key] = tuple(values[key])
-        return cls(**values)
-
-    def replace(self, **changes) -> "LMConfig":
-        return dataclasses.replace(self, **changes)
-
-    def models(self) -> list[tuple[str, int]]:
-        """(unit, order) of every language model: ("char", 5), ("word", 1), ..."""
-        return [("char", order) for order in self.char_orders] + [("word", order) for order in self.word_orders]
 
 
 class LMBackend:
@@ -104,13 +68,7 @@ class LMBackend:
             raise ValueError(f"discount must be in (0, 1] so that every distribution sums to 1, got {config.discount}")
         if config.calibration_folds < 2:
             raise ValueError(f"calibration_folds must be at least 2, got {config.calibration_folds}")
-        texts = list(texts)
-        y = np.asarray(y, dtype=np.int64)
-        if len(texts) != len(y):
-            raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
-        missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
-        if missing:
-            raise ValueError(f"every author needs training sentences; none for {[AUTHORS[c] for c in missing]}")
+        texts, y = check_training_set(texts, y)
         units = split_units(texts, config.lowercase_chars)
         features = np.zeros((len(texts), N_CLASSES * len(config.models())))
         splitter = StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed)
@@ -147,9 +105,7 @@ class LMBackend:
     def load(cls, directory: Path) -> "LMBackend":
         """Rebuild a backend written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
-        meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory}: LM format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        meta = read_member_meta(directory, FORMAT_VERSION, "LM")
         backend = cls(LMConfig.from_dict(meta["config"]))
         backend.coef_ = np.array(meta["coef"], dtype=np.float64)
         backend.intercept_ = np.array(meta["intercept"], dtype=np.float64)
@@ -175,22 +131,22 @@ def split_units(texts: list[str], lowercase_chars: bool) -> Units:
 
 
 class AuthorModels:
-    """Every language model of `config.models()` with its per-author counts, and the symbol tables."""
+    """Every language model of `config.models()`, with per-author counts, and the symbol tables."""
 
-    def __init__(self, chars: "SymbolTable", words: "SymbolTable", models: list["KneserNeyLM"], config: LMConfig):
-        self.tables = {"char": chars, "word": words}
+    def __init__(self, tables: dict[str, "SymbolTable"], models: list["KneserNeyLM"], config: LMConfig):
+        self.tables = tables  # "char" and "word"
         self.models = models
         self.units = [unit for unit, _ in config.models()]
 
     @classmethod
     def fit(cls, units: Units, y: np.ndarray, config: LMConfig) -> "AuthorModels":
         tables = {"char": SymbolTable.build(units[0]), "word": SymbolTable.build(units[1])}
-        sequences = {"char": tables["char"].encode(units[0]), "word": tables["word"].encode(units[1])}
+        sequences = _encode(tables, units)
         models = [
             KneserNeyLM.fit(sequences[unit], y, order, tables[unit].n_ids, discount=config.discount)
             for unit, order in config.models()
         ]
-        return cls(tables["char"], tables["word"], models, config)
+        return cls(tables, models, config)
 
     def features(self, units: Units, length_power: float) -> np.ndarray:
         """Per-author log-likelihood ratios of every model, shape (n_samples, 3 * n_models).
@@ -198,7 +154,7 @@ class AuthorModels:
         A ratio is the log-likelihood minus its mean over the authors, divided by the
         number of predicted symbols (EOS included) to the power `length_power`.
         """
-        sequences = {"char": self.tables["char"].encode(units[0]), "word": self.tables["word"].encode(units[1])}
+        sequences = _encode(self.tables, units)
         columns = []
         for unit, model in zip(self.units, self.models):
             log_lik = model.log_likelihood(sequences[unit])
@@ -226,7 +182,7 @@ class AuthorModels:
                 keys = [arrays[f"{unit}{order}_keys_{k}"] for k in range(1, order + 1)]
                 counts = [arrays[f"{unit}{order}_counts_{k}"] for k in range(1, order + 1)]
                 models.append(KneserNeyLM(order, tables[unit].n_ids, keys, counts, config.discount))
-        return cls(tables["char"], tables["word"], models, config)
+        return cls(tables, models, config)
 
 
 class KneserNeyLM:
@@ -400,6 +356,10 @@ def _gather(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.nda
     row = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
     found = keys[row] == queries
     return np.where(found[:, None], values[row], 0)
+
+
+def _encode(tables: dict[str, SymbolTable], units: Units) -> dict[str, Sequences]:
+    return {"char": tables["char"].encode(units[0]), "word": tables["word"].encode(units[1])}
 
 
 def _rows(units: Units, rows: np.ndarray) -> Units:

@@ -23,6 +23,14 @@ def base_oof_file(model: str) -> str:
     return f"oof-{model}.csv"
 
 
+def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:
+    """A fold member's config.json, after checking its format version."""
+    meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
+    if meta.get("format_version") != format_version:
+        raise ValueError(f"{directory}: {kind} format {meta.get('format_version')!r} is not supported (expected {format_version})")
+    return meta
+
+
 def read_model_meta(model_dir: Path) -> dict:
     """config.json of a saved model, after checking it is one this version can read."""
     config_path = model_dir / CONFIG_FILE

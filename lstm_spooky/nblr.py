@@ -26,54 +26,25 @@ A saved model directory holds:
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from .data import AUTHORS
+from .calibration import EPS
+from .config import NBLRConfig
+from .data import AUTHORS, check_training_set
+from .model_dir import read_member_meta
 from .tokenize import tokenize
 
 FORMAT_VERSION = 1
 CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json", "weights.npz"
 N_CLASSES = len(AUTHORS)
-EPS = 1e-15  # probabilities are kept in [EPS, 1 - EPS], as Kaggle clips them
-
-
-@dataclass(frozen=True)
-class NBLRConfig:
-    # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py); the
-    # neighbours tried (C 16/32/64, alpha 0.01/0.1, char_wb, char 2-6, word 1-2) were within 0.005.
-    word_ngrams: tuple[int, int] = (1, 3)
-    char_ngrams: tuple[int, int] = (1, 5)
-    char_analyzer: str = "char"  # "char_wb" (n-grams inside word boundaries) scored 0.002 worse
-    min_df: int = 1  # min_df=2 cost 0.013: n-grams seen in one sentence still carry weight through the NB ratio
-    alpha: float = 0.03  # NB smoothing added to each feature's TF-IDF sum; 1 (as for counts) is far too strong
-    c: float = 24.0  # inverse L2 strength of each one-vs-rest regression
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "NBLRConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown NB-LR config keys {unknown}; was the model saved by a newer lstm-spooky?")
-        values = dict(values)
-        for key in ("word_ngrams", "char_ngrams"):
-            if key in values:
-                values[key] = tuple(values[key])
-        return cls(**values)
-
-    def replace(self, **changes) -> "NBLRConfig":
-        return dataclasses.replace(self, **changes)
 
 
 class NBLRBackend:
@@ -89,13 +60,7 @@ class NBLRBackend:
         config = self.config
         if config.char_analyzer not in ("char", "char_wb"):
             raise ValueError(f"char_analyzer must be 'char' or 'char_wb', got {config.char_analyzer!r}")
-        texts = list(texts)
-        y = np.asarray(y, dtype=np.int64)
-        if len(texts) != len(y):
-            raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
-        missing = sorted(set(range(N_CLASSES)) - set(y.tolist()))
-        if missing:
-            raise ValueError(f"every author needs training sentences; none for {[AUTHORS[c] for c in missing]}")
+        texts, y = check_training_set(texts, y)
         self.vectorizers_ = _vectorizers(config)
         x = sp.hstack([v.fit_transform(texts) for v in self.vectorizers_], format="csr")
         weights, intercepts = [], []
@@ -114,8 +79,8 @@ class NBLRBackend:
         self._check_fitted()
         x = sp.hstack([v.transform(list(texts)) for v in self.vectorizers_], format="csr")
         logits = np.asarray(x @ self.weights_.T) + self.intercepts_
-        # 1 / (1 + exp(-z)) of each one-vs-rest model, normalised; clipped first so no row can be 0/0.
-        proba = np.clip(1.0 / (1.0 + np.exp(-logits)), EPS, 1.0)
+        # Each one-vs-rest model's probability, normalised; clipped first so no row can be 0/0.
+        proba = np.clip(expit(logits), EPS, 1.0)
         return proba / proba.sum(axis=1, keepdims=True)
 
     def save(self, directory: Path) -> None:
@@ -140,9 +105,7 @@ class NBLRBackend:
     def load(cls, directory: Path) -> "NBLRBackend":
         """Rebuild a backend written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
-        meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory}: NB-LR format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+        meta = read_member_meta(directory, FORMAT_VERSION, "NB-LR")
         backend = cls(NBLRConfig.from_dict(meta["config"]))
         vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:

@@ -21,8 +21,9 @@ from sklearn.model_selection import StratifiedKFold
 
 from lstm_spooky.calibration import log_loss
 from lstm_spooky.data import encode_labels, read_train
-from lstm_spooky.lm import LMBackend, LMConfig
-from lstm_spooky.nblr import NBLRBackend, NBLRConfig
+from lstm_spooky.config import LMConfig, NBLRConfig
+from lstm_spooky.lm import LMBackend
+from lstm_spooky.nblr import NBLRBackend
 
 BACKENDS = {"nblr": (NBLRBackend, NBLRConfig), "lm": (LMBackend, LMConfig)}
 

@@ -11,5 +11,5 @@ def test_json_round_trip_restores_an_equal_config():
 
 
 def test_unknown_keys_are_rejected():
-    with pytest.raises(ValueError, match="unknown config keys"):
+    with pytest.raises(ValueError, match="unknown SpookyConfig keys"):
         SpookyConfig.from_dict({"lstm_unitz": 3})

@@ -3,53 +3,13 @@ import json
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import NotFittedError
 
-from lstm_spooky.data import encode_labels
-from lstm_spooky.nblr import NBLRBackend, NBLRConfig, nb_ratio
+from lstm_spooky.config import NBLRConfig
+from lstm_spooky.nblr import NBLRBackend, nb_ratio
 from tests.conftest import make_corpus
 
 TRAIN = make_corpus()
 HELD_OUT = make_corpus(60, seed=1)
-
-
-@pytest.fixture(scope="module")
-def fitted() -> NBLRBackend:
-    return NBLRBackend().fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
-
-
-def test_predict_proba_gives_one_probability_row_per_sentence(fitted):
-    proba = fitted.predict_proba(HELD_OUT["text"].tolist())
-    assert proba.shape == (len(HELD_OUT), 3)
-    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
-    assert ((proba > 0) & (proba < 1)).all()
-
-
-def test_learns_the_synthetic_authors(fitted):
-    for corpus in (TRAIN, HELD_OUT):
-        predicted = fitted.predict_proba(corpus["text"].tolist()).argmax(axis=1)
-        assert np.mean(predicted == encode_labels(corpus["author"])) > 0.8
-
-
-def test_save_then_load_predicts_identically(fitted, tmp_path):
-    fitted.save(tmp_path)
-    loaded = NBLRBackend.load(tmp_path)
-    assert loaded.config == fitted.config
-    texts = HELD_OUT["text"].tolist() + ["A sentence of words it never saw: zyzzyva!"]
-    np.testing.assert_array_equal(loaded.predict_proba(texts), fitted.predict_proba(texts))
-
-
-def test_load_rejects_another_format_version(fitted, tmp_path):
-    fitted.save(tmp_path)
-    meta = json.loads((tmp_path / "config.json").read_text())
-    (tmp_path / "config.json").write_text(json.dumps({**meta, "format_version": 999}))
-    with pytest.raises(ValueError, match="format 999 is not supported"):
-        NBLRBackend.load(tmp_path)
-
-
-def test_predict_before_fit_raises():
-    with pytest.raises(NotFittedError, match="not fitted"):
-        NBLRBackend().predict_proba(["The raven spoke."])
 
 
 def test_fit_rejects_a_missing_author():
@@ -71,5 +31,5 @@ def test_config_round_trips_through_json():
 
 
 def test_config_rejects_unknown_keys():
-    with pytest.raises(ValueError, match="unknown NB-LR config keys \\['depth'\\]"):
+    with pytest.raises(ValueError, match="unknown NBLRConfig keys \\['depth'\\]"):
         NBLRConfig.from_dict({"depth": 3})
