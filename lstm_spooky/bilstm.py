@@ -15,14 +15,14 @@ import numpy as np
 from keras import layers
 
 from .config import SpookyConfig
-from .model_dir import read_member_meta
+from .model_dir import HISTORY_FILE, read_member_meta
 from .tokenize import tokenize
 from .training import train_network
 from .vocab import Vocabulary
 
 N_CLASSES = 3
 FORMAT_VERSION = 1
-CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE, HISTORY_FILE = "config.json", "vocab.json", "model.weights.h5", "history.json"
+CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE = "config.json", "vocab.json", "model.weights.h5"
 
 
 def build_bilstm(config: SpookyConfig, vocab_size: int, max_len: int, n_classes: int = N_CLASSES) -> keras.Model:

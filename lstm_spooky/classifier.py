@@ -49,12 +49,27 @@ def backend_class(name: str):
         from .lm import LMBackend
 
         return LMBackend
+    if name == "tinybert":
+        try:
+            from .tinybert import TinyBERTBackend
+        except ImportError as error:
+            raise ValueError(f"the tinybert backend needs the bert extra ({error}): pip install 'lstm-spooky[bert]'") from None
+        return TinyBERTBackend
     raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+
+
+def epoch_progress(name: str, config: SpookyConfig, folds: int, log: Callable[[str], None]) -> FitProgress | None:
+    """Progress lines for the base models trained by Keras over epochs; None for the others."""
+    if name == "bilstm":
+        return FitProgress(folds, config.max_epochs, min(config.max_epochs, config.patience + 3), log)
+    if name == "tinybert":
+        return FitProgress(folds, config.bert.epochs, config.bert.epochs, log)
+    return None
 
 
 def make_backend(name: str, config: SpookyConfig):
     """An unfitted base model with its part of `config`."""
-    settings = {"bilstm": config, "nblr": config.nblr, "lm": config.lm}[name]
+    settings = {"bilstm": config, "nblr": config.nblr, "lm": config.lm, "tinybert": config.bert}[name]
     return backend_class(name)(settings)
 
 
@@ -198,7 +213,7 @@ class SpookyClassifier:
     def _fit_folds(self, name, texts, y, splits, checkpoints, log) -> tuple[list, np.ndarray]:
         """Fit base model `name` on every fold: (fold members, out-of-fold probabilities)."""
         config = self.config
-        progress = FitProgress(len(splits), config, lambda line: log(f"{name}  {line}"))
+        progress = epoch_progress(name, config, len(splits), lambda line: log(f"{name}  {line}"))
         oof = np.full((len(y), len(AUTHORS)), np.nan)
         members = []
         for fold, (train, held_out) in enumerate(splits):
@@ -210,14 +225,14 @@ class SpookyClassifier:
                 set_seeds(config.seed + fold)
                 member = make_backend(name, config)
                 validation = (list(texts[held_out]), y[held_out])
-                if name == "bilstm":
+                if progress is not None:
                     member.fit(list(texts[train]), y[train], validation, [progress.callback(fold)])
                 else:
                     member.fit(list(texts[train]), y[train], validation)
                 if checkpoints is not None:
                     checkpoints.save(name, fold, member)
             oof[held_out] = member.predict_proba(list(texts[held_out]))
-            if name == "bilstm":
+            if progress is not None:
                 progress.fold_done(len(member.history_["loss"]))
             else:
                 log(f"{name}  fold {fold + 1}/{len(splits)}  log loss {log_loss(y[held_out], oof[held_out]):.4f}  {time.perf_counter() - start:.0f}s")
@@ -235,7 +250,7 @@ class SpookyClassifier:
                 "fold_log_loss": [log_loss(self.y_[h], oof[h]) for _, h in splits],
                 "fit_seconds": round(self.fit_seconds_[name], 1),
             }
-            if name == "bilstm":
+            if hasattr(self.members_[name][0], "history_"):  # trained by Keras over epochs
                 models[name]["best_epochs"] = [int(np.argmin(m.history_["val_loss"]) + 1) for m in self.members_[name]]
         return {
             "folds": len(splits),

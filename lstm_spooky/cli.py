@@ -6,6 +6,7 @@ import importlib.util
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ from .data import AUTHORS, DataError, read_test, read_train, validate_texts
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def _classifier_class():
+def _start_tensorflow_quietly() -> None:
     """Import TensorFlow with its C++ start-up lines (CUDA probing, oneDNN notices) silenced.
 
     Those lines bypass TF_CPP_MIN_LOG_LEVEL and Python's logging, so file descriptor 2
@@ -34,12 +35,18 @@ def _classifier_class():
         import keras
 
         keras.ops.convert_to_numpy(keras.ops.ones(1))  # device discovery happens at the first op
-        from .classifier import SpookyClassifier
     finally:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+
+
+def _classifier_class():
+    _start_tensorflow_quietly()
+    from .classifier import SpookyClassifier
+
     return SpookyClassifier
+
 
 MODEL_DIR = click.option(
     "--model-dir",
@@ -62,7 +69,8 @@ def main() -> None:
 @main.command()
 @click.argument("train_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
-@click.option("--models", help=f"Comma-separated base models to train and stack: bilstm, nblr (NB-weighted logistic regression), lm (n-gram language models).  [default: {','.join(SpookyConfig().models)}]")
+@click.option("--models", "--backend", "models", help=f"Comma-separated base models to train (several are stacked): bilstm, nblr (NB-weighted logistic regression), lm (n-gram language models), tinybert (fine-tuned BERT; needs the bert extra).  [default: {','.join(SpookyConfig().models)}]")
+@click.option("--bert-preset", help=f"For tinybert: a KerasHub preset name, or a local folder (KerasHub preset, or Hugging Face BERT made loadable by `convert-bert`).  [default: {SpookyConfig().bert.preset}]")
 @click.option("--folds", type=click.IntRange(min=1), help=f"Train one network per stratified fold and average them; 1 trains a single network with a validation split.  [default: {SpookyConfig.folds}]")
 @click.option("--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options here override it.")
@@ -71,7 +79,7 @@ def main() -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), help=f"[default: {SpookyConfig.batch_size}]")
 @click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
 @click.option("--quiet", is_flag=True, help="No per-epoch progress.")
-def fit(train_csv: Path, model_dir: Path, models: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
+def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
     """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author) and save the model to --model-dir.
 
     Progress goes to standard error; finished folds are kept in MODEL_DIR.partial until
@@ -80,6 +88,8 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, folds: int | None,
     config = _read_config(config_path)
     overrides = {"models": _parse_models(models), "folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
     config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
+    if bert_preset is not None:
+        config = config.replace(bert=config.bert.replace(preset=bert_preset))
     frame = _load(read_train, train_csv)
     _check_writable_model_dir(model_dir)
     SpookyClassifier = _classifier_class()
@@ -184,6 +194,42 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
     with atomic_file(output) as tmp:
         tmp.write_text(page, encoding="utf-8")
     click.echo(f"wrote {output}")
+
+
+@main.command("convert-bert")
+@click.argument("source", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lowercase/--cased", default=None, help="Whether the tokenizer lowercases text.  [default: guessed from vocab.txt]")
+def convert_bert(source: Path, destination: Path, lowercase: bool | None) -> None:
+    """Make the Hugging Face BERT folder SOURCE loadable by KerasHub, as DESTINATION.
+
+    For checkpoints such as huawei-noah/TinyBERT_General_4L_312D that ship PyTorch or Flax
+    weights and no tokenizer config. Then: lstm-spooky fit train.csv --backend tinybert
+    --bert-preset DESTINATION.
+    """
+    from .convert_bert import convert_bert_checkpoint
+
+    if importlib.util.find_spec("keras_hub") is None:
+        raise click.ClickException("converting BERT checkpoints needs the bert extra: pip install 'lstm-spooky[bert]'")
+    if destination.exists() and any(destination.iterdir()):
+        raise click.ClickException(f"{destination} exists and is not empty; choose a new folder")
+    try:
+        summary = convert_bert_checkpoint(source, destination, lowercase)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    _start_tensorflow_quietly()
+    from .tinybert import check_preset
+
+    try:
+        parameters = check_preset(str(destination))
+    except ValueError as error:
+        shutil.rmtree(destination)
+        raise click.ClickException(f"{error}; removed {destination}") from None
+    click.echo(
+        f"converted {summary['tensors']} tensors from {source / summary['weights']} "
+        f"({'lowercasing' if summary['lowercase'] else 'cased'} tokenizer); KerasHub loads the "
+        f"{parameters:,}-parameter backbone from {destination}"
+    )
 
 
 def _load(reader, path: Path):

@@ -70,7 +70,24 @@ class LMConfig(_Config):
         return [("char", order) for order in self.char_orders] + [("word", order) for order in self.word_orders]
 
 
-MODELS = ("bilstm", "nblr", "lm")  # the base models a SpookyConfig may name
+@dataclass(frozen=True)
+class BertConfig(_Config):
+    """Fine-tuning settings of the optional TinyBERT backend (the `bert` extra)."""
+
+    # A KerasHub preset name, a local KerasHub preset folder, or a local Hugging Face BERT
+    # folder with model.safetensors (`lstm-spooky convert-bert` makes one from TinyBERT's).
+    preset: str = "bert_tiny_en_uncased"
+    sequence_length: int = 64  # WordPiece tokens: 90% of the training sentences fit whole
+    batch_size: int = 32
+    learning_rate: float = 5e-5  # peak, reached after the warm-up, then cosine decay to 0
+    warmup_fraction: float = 0.1  # of all training steps
+    weight_decay: float = 0.01  # AdamW; biases and LayerNorm weights are not decayed
+    epochs: int = 3  # at most; early stopping on the held-out fold keeps the best epoch
+    patience: int = 1
+    dropout: float = 0.1  # before the classification layer
+
+
+MODELS = ("bilstm", "nblr", "lm", "tinybert")  # the base models a SpookyConfig may name
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,7 @@ class SpookyConfig(_Config):
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
     lm: LMConfig = field(default_factory=LMConfig)
+    bert: BertConfig = field(default_factory=BertConfig)
 
     # tokenizer and vocabulary
     lowercase: bool = True

@@ -3,7 +3,8 @@
     config.json           format version, hyperparameters, calibration or stack, CV scores
     oof.csv               final out-of-fold probabilities (calibrated without the row itself)
     oof-<model>.csv       each base model's raw out-of-fold probabilities
-    <model>/fold-<k>/     one fitted base model per fold (e.g. bilstm/fold-0/)
+    <model>/fold-<k>/     one fitted base model per fold (e.g. bilstm/fold-0/); those trained
+                          by Keras epoch by epoch (bilstm, tinybert) keep their history.json
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from pathlib import Path
 
 FORMAT_VERSION = 3
-CONFIG_FILE, OOF_FILE = "config.json", "oof.csv"
+CONFIG_FILE, OOF_FILE, HISTORY_FILE = "config.json", "oof.csv", "history.json"
 
 
 def member_dir(model_dir: Path, model: str, fold: int) -> Path:

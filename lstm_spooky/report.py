@@ -1,7 +1,7 @@
 """An HTML report on a trained model: scores, learning curves, confusion matrix, calibration, errors.
 
 It reads only the model directory's files (config.json, the out-of-fold CSVs, the
-BiLSTM folds' history.json), never the models, so it needs no TensorFlow. Plots are drawn with matplotlib (the
+Keras-trained folds' history.json), never the models, so it needs no TensorFlow. Plots are drawn with matplotlib (the
 `report` extra) and embedded in the page as PNG, so the report is one portable file.
 """
 
@@ -18,7 +18,7 @@ import pandas as pd
 
 from .calibration import log_loss
 from .data import AUTHORS, encode_labels
-from .model_dir import OOF_FILE, base_oof_file, member_dir, read_model_meta
+from .model_dir import HISTORY_FILE, OOF_FILE, base_oof_file, member_dir, read_model_meta
 
 
 def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> str:
@@ -40,12 +40,11 @@ def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> 
         f"{', '.join(models)} on {cv['folds']} fold(s), {cv['rows']} held-out rows, combined by {how}.</p>",
         "<h2>Cross-validated scores</h2>" + _scores_table(cv),
     ]
-    if "bilstm" in models:
-        histories = [
-            json.loads((member_dir(model_dir, "bilstm", fold) / "history.json").read_text(encoding="utf-8"))
-            for fold in range(meta["members"])
-        ]
-        sections.append("<h2>BiLSTM learning curves</h2>" + _img(_learning_curves(histories)))
+    for name in models:
+        histories = [member_dir(model_dir, name, fold) / HISTORY_FILE for fold in range(meta["members"])]
+        if all(path.is_file() for path in histories):  # the networks trained by Keras, epoch by epoch
+            curves = _learning_curves([json.loads(path.read_text(encoding="utf-8")) for path in histories])
+            sections.append(f"<h2>{name} learning curves</h2>" + _img(curves))
     sections += [
         "<h2>Confusion matrix (out-of-fold, final model)</h2>" + _img(_confusion(y, final.argmax(axis=1))),
         "<h2>Reliability before and after calibration</h2>"
