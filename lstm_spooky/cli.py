@@ -110,11 +110,14 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     model.checkpoints_.remove()
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
+    width = max(len(name) for name in [*cv["models"], "final"])
+    if cv["combined_by"] == "stack":
+        click.echo("Base models, raw (the SVM and naive Bayes scores are not probabilities until the stack calibrates them):")
     for name, scores in cv["models"].items():
-        click.echo(f"{name:<7} {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")
+        click.echo(f"{name:<{width}}  {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")
     how = f"temperature {model.temperature_:.2f}" if cv["combined_by"] == "temperature" else "stacked"
     click.echo(
-        f"final   {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} ({how}; {cv['rows']} rows); "
+        f"{'final':<{width}}  {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} ({how}; {cv['rows']} rows); "
         f"{time.perf_counter() - start:.0f}s; model saved to {model_dir}"
     )
 

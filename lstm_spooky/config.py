@@ -52,11 +52,12 @@ class NBLRConfig(_Config):
 
 @dataclass(frozen=True)
 class LMConfig(_Config):
-    # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py, OOF
-    # log loss 0.285); every neighbour tried scored within 0.001-0.008 of them.
+    # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py). One
+    # character 5-gram and word 1- and 3-gram models gave OOF log loss 0.286 alone; characters
+    # 3/5/7 and words 1/2/3 give 0.283 alone and their raw ratios lower the stack's by 0.001-0.003.
     # One Kneser-Ney model per entry (per author); each adds 3 calibration features.
-    char_orders: tuple[int, ...] = (5,)  # 4: 0.294, 6: 0.287; (3, 5) gains 0.001 for a 4th model
-    word_orders: tuple[int, ...] = (1, 3)  # the unigram model is the least overconfident; (1, 2) scored 0.292
+    char_orders: tuple[int, ...] = (3, 5, 7)
+    word_orders: tuple[int, ...] = (1, 2, 3)
     lowercase_chars: bool = False  # capitals carry a little style: lowercasing cost 0.002
     discount: float | None = None  # None: modified Kneser-Ney discounts per order and author; 0.75 alike
     length_power: float = 0.25  # ratios are divided by (symbols + 1)**length_power; 0 and 0.5 cost 0.003
@@ -68,6 +69,18 @@ class LMConfig(_Config):
     def models(self) -> list[tuple[str, int]]:
         """(unit, order) of every language model: ("char", 5), ("word", 1), ..."""
         return [("char", order) for order in self.char_orders] + [("word", order) for order in self.word_orders]
+
+
+@dataclass(frozen=True)
+class LinearConfig(_Config):
+    """One fast linear model on n-grams, whose scores feed the stack (linear.py)."""
+
+    classifier: str = "svm"  # "svm": LinearSVC margins; "mnb": multinomial naive Bayes
+    analyzer: str = "word"  # "word": project tokens, lowercased; "char": character n-grams, case kept
+    ngrams: tuple[int, int] = (1, 2)
+    weighting: str = "tfidf"  # "tfidf", "binary" or "counts" (ngrams.py)
+    c: float = 0.3  # svm: inverse L2 strength
+    alpha: float = 10.0  # mnb: additive smoothing; strong, because the stack rescales its scores
 
 
 @dataclass(frozen=True)
@@ -87,17 +100,27 @@ class BertConfig(_Config):
     dropout: float = 0.1  # before the classification layer
 
 
-MODELS = ("bilstm", "nblr", "lm", "tinybert")  # the base models a SpookyConfig may name
+# The base models a SpookyConfig may name. Each of the linear ones has a LinearConfig field
+# of the same name; they and their settings were chosen by forward selection on the
+# stack's 5-fold CV log loss on the Kaggle training set.
+LINEAR_MODELS = ("mnb_words", "mnb_chars", "svm_words", "svm_words_binary", "svm_chars")
+MODELS = ("bilstm", "nblr", "lm", *LINEAR_MODELS, "tinybert")
 
 
 @dataclass(frozen=True)
 class SpookyConfig(_Config):
-    # Base models to train; several are combined by a stacked logistic regression. All
-    # three stack to a lower log loss than any alone and fit in about 3 minutes on 2 cores.
-    models: tuple[str, ...] = ("bilstm", "nblr", "lm")
+    # Base models to train; several are combined by a stacked logistic regression, which
+    # scores lower than any of them alone (README, Results).
+    models: tuple[str, ...] = ("bilstm", "nblr", "lm", *LINEAR_MODELS)
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
+    stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (stack.py)
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
     lm: LMConfig = field(default_factory=LMConfig)
+    mnb_words: LinearConfig = LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")
+    mnb_chars: LinearConfig = LinearConfig(classifier="mnb", analyzer="char", ngrams=(1, 5), weighting="counts")
+    svm_words: LinearConfig = LinearConfig(classifier="svm", analyzer="word", ngrams=(1, 2), weighting="tfidf")
+    svm_words_binary: LinearConfig = LinearConfig(classifier="svm", analyzer="word", ngrams=(1, 2), weighting="binary")
+    svm_chars: LinearConfig = LinearConfig(classifier="svm", analyzer="char", ngrams=(2, 5), weighting="tfidf")
     bert: BertConfig = field(default_factory=BertConfig)
 
     # tokenizer and vocabulary

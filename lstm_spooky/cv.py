@@ -1,6 +1,7 @@
 """Cross-validation bookkeeping: stratified folds, and checkpoints of finished folds.
 
-A fold's model is written to `<checkpoint_dir>/<model>/fold-<k>` as soon as it is trained, so
+A fold's model is written to `<checkpoint_dir>/<model>/fold-<k>` (and a model refitted on all
+rows to `<model>/all-rows`) as soon as it is trained, so
 a crash in fold 3 keeps folds 1-2 on disk and `fit --resume` skips them. The
 checkpoint directory also records which config and data it belongs to, so a resume
 never mixes folds of different runs.
@@ -62,14 +63,14 @@ class FoldCheckpoints:
         self.directory.mkdir(parents=True, exist_ok=True)
         state_file.write_text(json.dumps(run, indent=2), encoding="utf-8")
 
-    def member_dir(self, model: str, fold: int) -> Path:
-        return member_dir(self.directory, model, fold)
+    def member_dir(self, model: str, member: str) -> Path:
+        return member_dir(self.directory, model, member)
 
-    def finished(self, model: str, fold: int) -> bool:
-        return self.member_dir(model, fold).is_dir()
+    def finished(self, model: str, member: str) -> bool:
+        return self.member_dir(model, member).is_dir()
 
-    def save(self, model: str, fold: int, fitted) -> None:
-        with atomic_directory(self.member_dir(model, fold)) as tmp:
+    def save(self, model: str, member: str, fitted) -> None:
+        with atomic_directory(self.member_dir(model, member)) as tmp:
             fitted.save(tmp)
 
     def remove(self) -> None:

@@ -87,6 +87,17 @@ class LMBackend:
         features = self.models_.features(units, self.config.length_power)
         return _softmax(features @ self.coef_.T + self.intercept_)
 
+    def stack_features(self, texts: list[str]) -> np.ndarray:
+        """What the stack reads, shape (n_samples, 6 * n_models): every model's per-author
+        log-likelihood ratios both scaled by length (as the calibration reads them) and raw.
+
+        The stack weighs the models itself, so it gets them before the calibrating
+        regression has summed them up.
+        """
+        self._check_fitted()
+        ratios, symbols = self.models_.log_ratios(split_units(list(texts), self.config.lowercase_chars))
+        return np.hstack([ratios / symbols**self.config.length_power, ratios])
+
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
@@ -154,13 +165,18 @@ class AuthorModels:
         A ratio is the log-likelihood minus its mean over the authors, divided by the
         number of predicted symbols (EOS included) to the power `length_power`.
         """
+        ratios, symbols = self.log_ratios(units)
+        return ratios / symbols**length_power
+
+    def log_ratios(self, units: Units) -> tuple[np.ndarray, np.ndarray]:
+        """Unscaled ratios, and the number of predicted symbols behind each: both (n_samples, 3 * n_models)."""
         sequences = _encode(self.tables, units)
-        columns = []
+        ratios, symbols = [], []
         for unit, model in zip(self.units, self.models):
             log_lik = model.log_likelihood(sequences[unit])
-            ratio = log_lik - log_lik.mean(axis=1, keepdims=True)
-            columns.append(ratio / (sequences[unit].lengths[:, None] + 1.0) ** length_power)
-        return np.concatenate(columns, axis=1)
+            ratios.append(log_lik - log_lik.mean(axis=1, keepdims=True))
+            symbols.append(np.repeat(sequences[unit].lengths[:, None] + 1.0, log_lik.shape[1], axis=1))
+        return np.concatenate(ratios, axis=1), np.concatenate(symbols, axis=1)
 
     def save(self, directory: Path) -> None:
         symbols = {unit: table.symbols for unit, table in self.tables.items()}

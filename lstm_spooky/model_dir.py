@@ -3,8 +3,9 @@
     config.json           format version, hyperparameters, calibration or stack, CV scores
     oof.csv               final out-of-fold probabilities (calibrated without the row itself)
     oof-<model>.csv       each base model's raw out-of-fold probabilities
-    <model>/fold-<k>/     one fitted base model per fold (e.g. bilstm/fold-0/); those trained
-                          by Keras epoch by epoch (bilstm, tinybert) keep their history.json
+    <model>/<member>/     the fitted base models that predict: the networks trained by Keras
+                          (bilstm, tinybert), one per fold, as fold-0, fold-1, ..., each with its
+                          history.json; every other model once more on all rows, as all-rows
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CONFIG_FILE, OOF_FILE, HISTORY_FILE = "config.json", "oof.csv", "history.json"
 
 
-def member_dir(model_dir: Path, model: str, fold: int) -> Path:
-    return model_dir / model / f"fold-{fold}"
+ALL_ROWS = "all-rows"  # the member refitted on every training row
+
+
+def fold_member(fold: int) -> str:
+    return f"fold-{fold}"
+
+
+def member_dir(model_dir: Path, model: str, member: str) -> Path:
+    return model_dir / model / member
 
 
 def base_oof_file(model: str) -> str:

@@ -40,7 +40,7 @@ from .calibration import EPS
 from .config import NBLRConfig
 from .data import AUTHORS, check_training_set
 from .model_dir import read_member_meta
-from .tokenize import tokenize
+from .ngrams import build_vectorizer, restore_vectorizer, vectorizer_state
 
 FORMAT_VERSION = 1
 CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json", "weights.npz"
@@ -89,17 +89,10 @@ class NBLRBackend:
         directory = Path(directory)
         meta = {"format_version": FORMAT_VERSION, "authors": list(AUTHORS), "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        vocabulary = {
-            block: sorted(v.vocabulary_, key=v.vocabulary_.get) for block, v in zip(("words", "chars"), self.vectorizers_)
-        }
+        (words, word_idf), (chars, char_idf) = map(vectorizer_state, self.vectorizers_)
+        vocabulary = {"words": words, "chars": chars}
         (directory / VOCABULARY_FILE).write_text(json.dumps(vocabulary, ensure_ascii=False, indent=0), encoding="utf-8")
-        np.savez_compressed(
-            directory / WEIGHTS_FILE,
-            word_idf=self.vectorizers_[0].idf_,
-            char_idf=self.vectorizers_[1].idf_,
-            weights=self.weights_,
-            intercepts=self.intercepts_,
-        )
+        np.savez_compressed(directory / WEIGHTS_FILE, word_idf=word_idf, char_idf=char_idf, weights=self.weights_, intercepts=self.intercepts_)
 
     @classmethod
     def load(cls, directory: Path) -> "NBLRBackend":
@@ -109,9 +102,8 @@ class NBLRBackend:
         backend = cls(NBLRConfig.from_dict(meta["config"]))
         vocabulary = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            backend.vectorizers_ = _vectorizers(backend.config, vocabulary["words"], vocabulary["chars"])
-            backend.vectorizers_[0].idf_ = arrays["word_idf"]
-            backend.vectorizers_[1].idf_ = arrays["char_idf"]
+            words, chars = _vectorizers(backend.config, vocabulary["words"], vocabulary["chars"])
+            backend.vectorizers_ = [restore_vectorizer(words, arrays["word_idf"]), restore_vectorizer(chars, arrays["char_idf"])]
             backend.weights_ = arrays["weights"]
             backend.intercepts_ = arrays["intercepts"]
         return backend
@@ -134,10 +126,7 @@ def nb_ratio(x: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray
 
 def _vectorizers(config: NBLRConfig, words: list[str] | None = None, chars: list[str] | None = None) -> list[TfidfVectorizer]:
     """The word and the character TF-IDF vectorizers; with fixed vocabularies when loading."""
-    common = {"sublinear_tf": True, "min_df": config.min_df, "dtype": np.float64}
     return [
-        # The project tokenizer keeps punctuation (semicolons, dashes) as tokens and lowercases.
-        TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=config.word_ngrams,
-                        vocabulary=words, **common),
-        TfidfVectorizer(analyzer=config.char_analyzer, ngram_range=config.char_ngrams, vocabulary=chars, **common),
+        build_vectorizer("word", config.word_ngrams, "tfidf", min_df=config.min_df, vocabulary=words),
+        build_vectorizer(config.char_analyzer, config.char_ngrams, "tfidf", min_df=config.min_df, vocabulary=chars),
     ]

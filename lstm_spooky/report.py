@@ -41,7 +41,7 @@ def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> 
         "<h2>Cross-validated scores</h2>" + _scores_table(cv),
     ]
     for name in models:
-        histories = [member_dir(model_dir, name, fold) / HISTORY_FILE for fold in range(meta["members"])]
+        histories = [member_dir(model_dir, name, member) / HISTORY_FILE for member in meta["members"][name]]
         if all(path.is_file() for path in histories):  # the networks trained by Keras, epoch by epoch
             curves = _learning_curves([json.loads(path.read_text(encoding="utf-8")) for path in histories])
             sections.append(f"<h2>{name} learning curves</h2>" + _img(curves))

@@ -27,7 +27,7 @@ from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from lstm_spooky import AUTHORS, SpookyClassifier, SpookyConfig, read_train  # noqa: E402
 from lstm_spooky.calibration import log_loss  # noqa: E402
-from lstm_spooky.config import MODELS  # noqa: E402
+from lstm_spooky.config import LINEAR_MODELS, MODELS  # noqa: E402
 from lstm_spooky.data import encode_labels  # noqa: E402
 
 COLUMNS = ("backend", "log loss", "accuracy", "fit s", "predict rows/s", "parameters", "size MiB")
@@ -39,7 +39,7 @@ def n_parameters(name: str, member) -> int:
         return member.network_.count_params()
     if name == "tinybert":
         return member.classifier_.count_params()
-    if name == "nblr":
+    if name == "nblr" or name in LINEAR_MODELS:
         return member.weights_.size + member.intercepts_.size
     if name == "lm":
         counts = sum(table.size for model in member.models_.models for table in model.counts)

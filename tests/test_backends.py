@@ -1,4 +1,4 @@
-"""The contract every n-gram base model keeps: probabilities, learning, save/load, errors."""
+"""The contract every n-gram base model keeps: probabilities, stack features, learning, save/load, errors."""
 
 import json
 
@@ -6,19 +6,28 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
+from lstm_spooky import SpookyConfig
+from lstm_spooky.classifier import stack_features
+from lstm_spooky.config import LINEAR_MODELS
 from lstm_spooky.data import encode_labels
+from lstm_spooky.linear import LinearBackend
 from lstm_spooky.lm import LMBackend
 from lstm_spooky.nblr import NBLRBackend
 from tests.conftest import make_corpus
 
 TRAIN = make_corpus()
 HELD_OUT = make_corpus(60, seed=1)
-BACKENDS = [NBLRBackend, LMBackend]
+# Every n-gram base model of SpookyConfig, as it is configured there.
+BACKENDS = {
+    "nblr": lambda: NBLRBackend(SpookyConfig().nblr),
+    "lm": lambda: LMBackend(SpookyConfig().lm),
+    **{name: (lambda name=name: LinearBackend(getattr(SpookyConfig(), name))) for name in LINEAR_MODELS},
+}
 
 
-@pytest.fixture(scope="module", params=BACKENDS, ids=lambda cls: cls.name)
+@pytest.fixture(scope="module", params=sorted(BACKENDS))
 def fitted(request):
-    return request.param().fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
+    return BACKENDS[request.param]().fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
 
 
 def test_predict_proba_gives_one_probability_row_per_sentence(fitted):
@@ -26,6 +35,12 @@ def test_predict_proba_gives_one_probability_row_per_sentence(fitted):
     assert proba.shape == (len(HELD_OUT), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=0, atol=1e-12)
     assert ((proba > 0) & (proba < 1)).all()
+
+
+def test_stack_features_are_finite_and_fixed_in_width(fitted):
+    short, long = stack_features(fitted, HELD_OUT["text"].tolist()[:3]), stack_features(fitted, ["A"] + HELD_OUT["text"].tolist())
+    assert short.shape[1] == long.shape[1] and len(long) == len(HELD_OUT) + 1
+    assert np.isfinite(long).all()
 
 
 def test_learns_the_synthetic_authors(fitted):
@@ -39,7 +54,8 @@ def test_save_then_load_predicts_identically(fitted, tmp_path):
     loaded = type(fitted).load(tmp_path)
     assert loaded.config == fitted.config
     texts = HELD_OUT["text"].tolist() + ["A sentence of words it never saw: zyzzyva, ñ!"]
-    np.testing.assert_array_equal(loaded.predict_proba(texts), fitted.predict_proba(texts))
+    np.testing.assert_allclose(loaded.predict_proba(texts), fitted.predict_proba(texts), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(stack_features(loaded, texts), stack_features(fitted, texts), rtol=1e-12, atol=1e-12)
 
 
 def test_load_rejects_another_format_version(fitted, tmp_path):
@@ -50,7 +66,7 @@ def test_load_rejects_another_format_version(fitted, tmp_path):
         type(fitted).load(tmp_path)
 
 
-@pytest.mark.parametrize("backend", BACKENDS, ids=lambda cls: cls.name)
-def test_predict_before_fit_raises(backend):
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+def test_predict_before_fit_raises(name):
     with pytest.raises(NotFittedError, match="not fitted"):
-        backend().predict_proba(["The raven spoke."])
+        BACKENDS[name]().predict_proba(["The raven spoke."])

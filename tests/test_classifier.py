@@ -130,3 +130,13 @@ def test_several_models_are_stacked_and_saved_together(corpus, tmp_path):
 def test_unknown_model_names_are_rejected(corpus):
     with pytest.raises(ValueError, match="unknown model 'svm'"):
         SpookyClassifier(TINY.replace(models=("svm",))).fit(corpus["text"], corpus["author"])
+
+
+def test_ngram_models_predict_with_one_model_refitted_on_all_rows(corpus, tmp_path):
+    texts, authors = [*corpus["text"], "Zyzzyva ; end."], [*corpus["author"], "EAP"]
+    model = SpookyClassifier(TINY.replace(models=("nblr", "svm_words"))).fit(texts, authors)
+    assert [len(model.members_[name]) for name in ("nblr", "svm_words")] == [1, 1]
+    assert "zyzzyva" in model.members_["svm_words"][0].vectorizer_.vocabulary_  # a word of one row: every row was read
+    model.save(tmp_path / "model")
+    assert sorted(p.name for p in (tmp_path / "model" / "nblr").iterdir()) == ["all-rows"]
+    np.testing.assert_allclose(SpookyClassifier.load(tmp_path / "model").predict_proba(corpus["text"]), model.predict_proba(corpus["text"]))

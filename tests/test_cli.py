@@ -21,7 +21,7 @@ def model_dir(tmp_path_factory, train_csv, config_json):
     model_dir = tmp_path_factory.mktemp("cli") / "model"
     result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "final   2-fold out-of-fold log loss" in result.output
+    assert "final   2-fold out-of-fold log loss" in result.output  # aligned with "bilstm"
     assert not model_dir.with_name("model.partial").exists()
     return model_dir
 

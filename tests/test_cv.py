@@ -30,12 +30,12 @@ def test_fingerprint_changes_with_a_label():
 def test_a_fresh_run_clears_an_old_checkpoint_directory(tmp_path):
     (tmp_path / "run" / "nblr" / "fold-0").mkdir(parents=True)
     checkpoints = FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False)
-    assert not checkpoints.finished("nblr", 0)
+    assert not checkpoints.finished("nblr", "fold-0")
 
 
 def test_resume_keeps_finished_folds_of_the_same_run(tmp_path):
-    FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False).member_dir("nblr", 0).mkdir(parents=True)
-    assert FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=True).finished("nblr", 0)
+    FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False).member_dir("nblr", "fold-0").mkdir(parents=True)
+    assert FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=True).finished("nblr", "fold-0")
 
 
 def test_resume_refuses_another_run(tmp_path):

@@ -3,7 +3,7 @@ import pytest
 
 import lstm_spooky.classifier as classifier_module
 from lstm_spooky import SpookyClassifier
-from lstm_spooky.stack import Stacker
+from lstm_spooky.stack import PUNCTUATION, Stacker, log_proba_features, meta_features
 from tests.conftest import TINY
 
 
@@ -28,6 +28,26 @@ def test_stacker_round_trips_through_a_dict():
     probas, y = base_predictions()
     stacker = Stacker(c=0.5).fit(probas, y)
     np.testing.assert_array_equal(Stacker.from_dict(stacker.to_dict()).predict_proba(probas), stacker.predict_proba(probas))
+
+
+def test_log_proba_features_of_a_geometric_mean_are_the_mean_of_the_features():
+    probas, _ = base_predictions()
+    geometric = np.exp(np.mean([np.log(p) for p in probas], axis=0))
+    geometric /= geometric.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(log_proba_features(geometric), np.mean([log_proba_features(p) for p in probas], axis=0), atol=1e-12)
+
+
+def test_meta_features_count_punctuation_on_a_log_scale():
+    features = meta_features(["Alas; alas; I wept.", "No"])
+    assert features.shape == (2, 6 + len(PUNCTUATION))
+    assert features[0, 3 + PUNCTUATION.index(";")] == pytest.approx(np.log1p(2))
+    assert features[1, 3 + PUNCTUATION.index(";")] == 0
+
+
+def test_a_constant_feature_column_does_not_break_the_stack():
+    probas, y = base_predictions()
+    proba = Stacker().fit([*probas, np.ones((len(y), 1))], y).predict_proba([*probas, np.ones((len(y), 1))])
+    assert np.isfinite(proba).all()
 
 
 def test_cross_validated_stack_predicts_each_row_without_its_label():
