@@ -5,12 +5,14 @@ attributes ending in an underscore and returns self, and predictions are checked
 come from a fitted model.
 
 `fit` trains every base model named in `config.models` (the BiLSTM, NB-LR, n-gram
-language models) once per stratified fold, on the same folds; a BiLSTM is
-early-stopped on its own held-out fold. The out-of-fold predictions cover every
-training row once. With one base model a temperature fitted on them calibrates the
-fold average; with several, a logistic-regression stack over them combines and
-calibrates. `predict_proba` averages each base model's fold members in log space,
-then applies the temperature or the stack. The saved directory (model_dir.py) holds
+language models, linear n-gram models, optionally a BERT) once per stratified fold,
+on the same folds; a network is early-stopped on its own held-out fold. The
+out-of-fold predictions cover every training row once. With one base model a
+temperature fitted on them calibrates it; with several, a logistic-regression stack
+over their out-of-fold stack features combines and calibrates. To predict, the
+networks' fold members are averaged, while every other model is refitted once on
+all rows (measured on an 80/20 split: 0.002 lower log loss than averaging its fold
+models, and five times faster). The saved directory (model_dir.py) holds
 everything `submit` needs.
 """
 
@@ -133,7 +135,10 @@ class SpookyClassifier:
                 self.members_[name] = folds
             else:  # refitted on all rows: better than the fold models, and 5x faster to predict with
                 refit_start = time.perf_counter()
-                self.members_[name] = [self._fit_member(name, ALL_ROWS, (list(texts), y), None, None, config.seed, checkpoints, lambda line: log(f"{name}  all rows  {line}"))]
+                refit = self._fit_member(
+                    name, ALL_ROWS, (list(texts), y), None, None, config.seed, checkpoints, lambda line: log(f"{name}  all rows  {line}")
+                )
+                self.members_[name] = [refit]
                 log(f"{name}  all rows  refitted for prediction  {time.perf_counter() - refit_start:.0f}s")
             self.fit_seconds_[name] = time.perf_counter() - start
         held = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
@@ -162,7 +167,7 @@ class SpookyClassifier:
         return self.stacker_.predict_proba(blocks + self._meta_blocks(texts))
 
     def base_proba(self, texts: Iterable[str], models: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        """Raw probabilities of each base model (default: all), its fold members averaged in log space."""
+        """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space."""
         self._check_fitted()
         texts = validate_texts(texts)
         return {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models or self.config.models}
@@ -247,7 +252,10 @@ class SpookyClassifier:
             validation = (list(texts[held_out]), y[held_out])
             callbacks = [progress.callback(fold)] if progress is not None else None
             where = f"fold {fold + 1}/{len(splits)}"
-            member = self._fit_member(name, fold_member(fold), (list(texts[train]), y[train]), validation, callbacks, config.seed + fold, checkpoints, lambda line: log(f"{name}  {where}  {line}"))
+            member = self._fit_member(
+                name, fold_member(fold), (list(texts[train]), y[train]), validation, callbacks, config.seed + fold,
+                checkpoints, lambda line: log(f"{name}  {where}  {line}"),
+            )
             oof[held_out] = member.predict_proba(validation[0])
             if len(config.models) > 1:
                 held_features = stack_features(member, validation[0])
@@ -293,7 +301,7 @@ class SpookyClassifier:
                 "fold_log_loss": [log_loss(self.y_[h], oof[h]) for _, h in splits],
                 "fit_seconds": round(self.fit_seconds_[name], 1),
             }
-            if hasattr(self.members_[name][0], "history_"):  # trained by Keras over epochs
+            if name in KERAS_MODELS:
                 models[name]["best_epochs"] = [int(np.argmin(m.history_["val_loss"]) + 1) for m in self.members_[name]]
         return {
             "folds": len(splits),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .config import MODELS, SpookyConfig
+from .config import LINEAR_MODELS, MODELS, SpookyConfig
 from .data import AUTHORS, DataError, read_test, read_train, validate_texts
 
 # TensorFlow's C++ start-up chatter is not for users; they can set the variable themselves.
@@ -69,14 +69,14 @@ def main() -> None:
 @main.command()
 @click.argument("train_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
-@click.option("--models", "--backend", "models", help=f"Comma-separated base models to train (several are stacked): bilstm, nblr (NB-weighted logistic regression), lm (n-gram language models), tinybert (fine-tuned BERT; needs the bert extra).  [default: {','.join(SpookyConfig().models)}]")
+@click.option("--models", "--backend", "models", help=f"Comma-separated base models to train; several are stacked. bilstm; nblr (NB-weighted logistic regression); lm (n-gram language models); {', '.join(LINEAR_MODELS)} (naive Bayes and linear SVMs on n-grams, for the stack); tinybert (fine-tuned BERT; needs the bert extra).  [default: {','.join(SpookyConfig().models)}]")
 @click.option("--bert-preset", help=f"For tinybert: a KerasHub preset name, or a local folder (KerasHub preset, or Hugging Face BERT made loadable by `convert-bert`).  [default: {SpookyConfig().bert.preset}]")
-@click.option("--folds", type=click.IntRange(min=1), help=f"Train one network per stratified fold and average them; 1 trains a single network with a validation split.  [default: {SpookyConfig.folds}]")
+@click.option("--folds", type=click.IntRange(min=1), help=f"Train each base model on this many stratified folds (the stack learns from their held-out predictions); 1 trains one of each with a validation split.  [default: {SpookyConfig.folds}]")
 @click.option("--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options here override it.")
 @click.option("--seed", type=int, help=f"Random seed; the same seed gives the same model.  [default: {SpookyConfig.seed}]")
-@click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs per network; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
-@click.option("--batch-size", type=click.IntRange(min=1), help=f"[default: {SpookyConfig.batch_size}]")
+@click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs per BiLSTM; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
+@click.option("--batch-size", type=click.IntRange(min=1), help=f"BiLSTM training batch size.  [default: {SpookyConfig.batch_size}]")
 @click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
 @click.option("--quiet", is_flag=True, help="No per-epoch progress.")
 def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:

@@ -118,14 +118,17 @@ def reliability_bins(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[
 def _reliability(y: np.ndarray, curves: dict[str, np.ndarray]):
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    fig, ax = plt.subplots(figsize=(9, 5.5))
     ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
     for name, proba in curves.items():
         mean_p, freq, _ = reliability_bins(y, proba)
-        ax.plot(mean_p, freq, marker="o", label=f"{name}: log loss {log_loss(y, proba):.4f}")
+        # The final model is the one that is submitted: drawn last, black and thick.
+        style = {"color": "black", "linewidth": 2.5, "zorder": 3} if name == "final" else {"alpha": 0.8}
+        ax.plot(mean_p, freq, marker="o", label=f"{name}: log loss {log_loss(y, proba):.4f}", **style)
     ax.set_xlabel("predicted probability")
     ax.set_ylabel("observed frequency")
-    ax.legend(fontsize="small")
+    ax.set_aspect("equal")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.02, 0.5))
     ax.grid(alpha=0.3)
     return fig
 
@@ -159,6 +162,6 @@ def _img(fig) -> str:
 
     buffer = io.BytesIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="png", dpi=100)
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
     return f"<img alt='plot' src='data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}'>"
