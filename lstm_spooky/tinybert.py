@@ -86,6 +86,8 @@ class TinyBERTBackend:
                 verbose=0,
             )
         self.history_ = {name: [float(v) for v in values] for name, values in history.history.items()}
+        # AdamW's moments would triple the saved model's size; predicting needs none of them.
+        self.classifier_.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False), metrics=["accuracy"])
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -108,10 +110,7 @@ class TinyBERTBackend:
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "TinyBERT")
         backend = cls(BertConfig.from_dict(meta["config"]))
-        with warnings.catch_warnings():
-            # The preset keeps the AdamW state; a loaded model predicts, it needs none.
-            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-            backend.classifier_ = keras_hub.models.TextClassifier.from_preset(str(directory / PRESET_DIR))
+        backend.classifier_ = keras_hub.models.TextClassifier.from_preset(str(directory / PRESET_DIR))
         backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
         return backend
 
