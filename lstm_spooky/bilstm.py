@@ -13,6 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 from keras import layers
+from sklearn.exceptions import NotFittedError
 
 from .config import SpookyConfig
 from .model_dir import HISTORY_FILE, read_member_meta
@@ -45,8 +46,6 @@ def build_bilstm(config: SpookyConfig, vocab_size: int, max_len: int, n_classes:
 class BiLSTMBackend:
     """One BiLSTM and the vocabulary of the texts it was trained on."""
 
-    name = "bilstm"
-
     def __init__(self, config: SpookyConfig | None = None):
         self.config = config if config is not None else SpookyConfig()
 
@@ -74,6 +73,8 @@ class BiLSTMBackend:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Network probabilities, shape (n_samples, 3), before any calibration."""
+        if not hasattr(self, "network_"):
+            raise NotFittedError("this BiLSTMBackend is not fitted yet; call fit() or BiLSTMBackend.load()")
         return np.asarray(self.network_.predict(self._encode(texts), batch_size=512, verbose=0), dtype=np.float64)
 
     def save(self, directory: Path) -> None:

@@ -37,6 +37,7 @@ import keras
 import keras_hub
 import numpy as np
 import tensorflow as tf
+from sklearn.exceptions import NotFittedError
 
 from .calibration import EPS
 from .config import BertConfig
@@ -52,8 +53,6 @@ HUB_HOSTS = {"hf": "huggingface.co", "kaggle": "www.kaggle.com", "modelscope": "
 
 class TinyBERTBackend:
     """A pretrained BERT fine-tuned to tell the three authors apart."""
-
-    name = "tinybert"
 
     def __init__(self, config: BertConfig | None = None):
         self.config = config if config is not None else BertConfig()
@@ -92,6 +91,8 @@ class TinyBERTBackend:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, 3), columns in AUTHORS order, inside (0, 1)."""
+        if not hasattr(self, "classifier_"):
+            raise NotFittedError("this TinyBERTBackend is not fitted yet; call fit() or TinyBERTBackend.load()")
         proba = self.classifier_.predict(np.array(list(texts), dtype=object), batch_size=4 * self.config.batch_size, verbose=0)
         proba = np.clip(np.asarray(proba, dtype=np.float64), EPS, 1.0)
         return proba / proba.sum(axis=1, keepdims=True)

@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
 
-from lstm_spooky.bilstm import build_bilstm
+from lstm_spooky.bilstm import BiLSTMBackend, build_bilstm
 from tests.conftest import TINY
 
 
@@ -18,3 +20,8 @@ def test_ends_in_softmax_after_a_stacked_dropout_head():
     assert names.count("Dense") == len(TINY.dense_units) + 1 and names.count("Dropout") == len(TINY.dense_units)
     assert "Bidirectional" in names
     assert model.layers[-1].activation.__name__ == "softmax"
+
+
+def test_predict_before_fit_raises():
+    with pytest.raises(NotFittedError, match="not fitted"):
+        BiLSTMBackend(TINY).predict_proba(["The raven spoke."])

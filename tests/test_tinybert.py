@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sklearn.exceptions import NotFittedError
 
 keras_hub = pytest.importorskip("keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)")
 
@@ -14,7 +15,7 @@ from lstm_spooky import SpookyClassifier, SpookyConfig  # noqa: E402
 from lstm_spooky.cli import main  # noqa: E402
 from lstm_spooky.config import BertConfig  # noqa: E402
 from lstm_spooky.convert_bert import convert_bert_checkpoint  # noqa: E402
-from lstm_spooky.tinybert import TinyBERTBackend, preset_source  # noqa: E402
+from lstm_spooky.tinybert import TinyBERTBackend, build_classifier, compile_classifier, preset_source  # noqa: E402
 from tests.conftest import COMMON, STYLES, make_corpus  # noqa: E402
 from tests.tiny_bert import write_hub_checkpoint  # noqa: E402
 
@@ -61,11 +62,20 @@ def test_predictions_are_probability_rows(fitted):
     assert ((proba > 0) & (proba < 1)).all()
 
 
-def test_the_head_is_a_softmax_read_by_a_probability_loss(fitted, fit_warnings):
-    classifier = fitted.members_["tinybert"][0].classifier_
+def test_the_head_is_a_softmax_trained_with_a_probability_loss(config):
+    classifier = build_classifier(config.bert)
+    compile_classifier(classifier, config.bert, total_steps=10)
     assert classifier.activation.__name__ == "softmax"
     assert classifier.loss.get_config()["from_logits"] is False
+
+
+def test_fitting_raises_no_logits_warning(fit_warnings):
     assert not [w for w in fit_warnings[1] if "logits" in w], fit_warnings[1]
+
+
+def test_predict_before_fit_raises(config):
+    with pytest.raises(NotFittedError, match="not fitted"):
+        TinyBERTBackend(config.bert).predict_proba(["The raven spoke."])
 
 
 def test_save_then_load_predicts_identically(fitted, tmp_path):
