@@ -89,6 +89,8 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     overrides = {"models": _parse_models(models), "folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
     config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     if bert_preset is not None:
+        if "tinybert" not in config.models:
+            raise click.UsageError("--bert-preset only applies to the tinybert model; add it with --models ...,tinybert")
         config = config.replace(bert=config.bert.replace(preset=bert_preset))
     frame = _load(read_train, train_csv)
     _check_writable_model_dir(model_dir)
@@ -111,7 +113,7 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
     width = max(len(name) for name in [*cv["models"], "final"])
-    if cv["combined_by"] == "stack":
+    if set(cv["models"]) & set(LINEAR_MODELS):
         click.echo("Base models, raw (the SVM and naive Bayes scores are not probabilities until the stack calibrates them):")
     for name, scores in cv["models"].items():
         click.echo(f"{name:<{width}}  {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")

@@ -162,3 +162,10 @@ def test_unknown_model_name_is_a_usage_error(tmp_path, train_csv):
     result = CliRunner().invoke(main, ["fit", str(train_csv), "--models", "bilstm,svm", "--model-dir", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert "choose from bilstm, nblr, lm" in result.output
+
+
+def test_bert_preset_without_the_tinybert_model_is_a_usage_error(tmp_path, train_csv):
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--models", "nblr", "--bert-preset", "some-bert", "--model-dir", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert "--bert-preset only applies to the tinybert model" in result.output
+    assert not (tmp_path / "m").exists()
