@@ -40,8 +40,8 @@ class ConversionError(ValueError):
 def convert_bert_checkpoint(source: str | Path, destination: str | Path, lowercase: bool | None = None) -> dict:
     """Write a KerasHub-loadable copy of the BERT folder `source` to `destination` (atomically).
 
-    Returns a summary: which weights file was read, how many tensors and parameters,
-    and whether the tokenizer lowercases.
+    Returns a summary: which weights file was read, how many tensors, and whether the
+    tokenizer lowercases.
     """
     source, destination = Path(source), Path(destination)
     if not source.is_dir():
@@ -68,7 +68,6 @@ def convert_bert_checkpoint(source: str | Path, destination: str | Path, lowerca
     return {
         "weights": weights_file,
         "tensors": len(tensors),
-        "parameters": int(sum(t.size for t in tensors.values())),
         "lowercase": lowercase,
     }
 

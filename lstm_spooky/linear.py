@@ -47,8 +47,6 @@ CLASSIFIERS = ("svm", "mnb")
 class LinearBackend:
     """A linear SVM or multinomial naive Bayes over one kind of n-gram."""
 
-    name = "linear"
-
     def __init__(self, config: LinearConfig | None = None):
         self.config = config if config is not None else LinearConfig()
 

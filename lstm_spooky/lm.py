@@ -52,8 +52,6 @@ RESERVED = ("<s>", "</s>", "<unk>")
 class LMBackend:
     """Per-author character and word Kneser-Ney models, calibrated by a small logistic regression."""
 
-    name = "lm"
-
     def __init__(self, config: LMConfig | None = None):
         self.config = config if config is not None else LMConfig()
 

@@ -50,8 +50,6 @@ N_CLASSES = len(AUTHORS)
 class NBLRBackend:
     """One-vs-rest NB-weighted logistic regressions over TF-IDF word and character n-grams."""
 
-    name = "nblr"
-
     def __init__(self, config: NBLRConfig | None = None):
         self.config = config if config is not None else NBLRConfig()
 

@@ -6,7 +6,8 @@
 
 Every backend is trained as `lstm-spooky fit --backend NAME --folds 1` would train it
 (one model, early-stopped and temperature-calibrated on a 10% validation split of the
-training rows) on the same outer training rows, and scored on the same held-out rows.
+training rows; an n-gram model is then refitted on all of them, keeping that temperature)
+on the same outer training rows, and scored on the same held-out rows.
 Prints a Markdown table (log loss, accuracy, fit seconds, prediction rows/s, parameters,
 size on disk) and writes it with a PNG bar chart into --output-dir.
 """
@@ -25,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
+from benchmark import directory_mib  # noqa: E402  (scripts/ is on sys.path when a script runs)
 from lstm_spooky import AUTHORS, SpookyClassifier, SpookyConfig, read_train  # noqa: E402
 from lstm_spooky.calibration import log_loss  # noqa: E402
 from lstm_spooky.config import LINEAR_MODELS, MODELS  # noqa: E402
@@ -45,10 +47,6 @@ def n_parameters(name: str, member) -> int:
         counts = sum(table.size for model in member.models_.models for table in model.counts)
         return counts + member.coef_.size + member.intercept_.size
     raise ValueError(name)
-
-
-def directory_mib(path: Path) -> float:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
 def evaluate(name: str, config: SpookyConfig, texts: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
