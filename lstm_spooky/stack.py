@@ -37,24 +37,24 @@ def log_proba_features(proba: np.ndarray) -> np.ndarray:
 
 
 def meta_features(texts: Iterable[str]) -> np.ndarray:
-    """17 surface statistics per sentence, each as sign(x) * log(1 + |x|): shape (n_samples, 17).
+    """17 surface statistics per sentence, each as log(1 + x): shape (n_samples, 17).
 
-    Characters and words (log), mean word length, counts of each PUNCTUATION mark,
-    share of capital letters, share of capitalised words after the first, and the
-    share of distinct words.
+    Characters, words, mean word length, counts of each PUNCTUATION mark, share of
+    capital letters, share of capitalised words after the first, and the share of
+    distinct words.
     """
     rows = []
     for text in texts:
         words = text.split()
         n_chars, n_words = len(text), len(words)
-        row = [np.log1p(n_chars), np.log1p(n_words), np.mean([len(w) for w in words]) if words else 0.0]
+        row = [n_chars, n_words, np.mean([len(w) for w in words]) if words else 0.0]
         row += [text.count(mark) for mark in PUNCTUATION]
         row.append(sum(c.isupper() for c in text) / max(n_chars, 1))
         row.append(sum(w[:1].isupper() for w in words[1:]) / max(n_words - 1, 1))
         row.append(len({w.lower() for w in words}) / max(n_words, 1))
         rows.append(row)
     features = np.array(rows, dtype=np.float64).reshape(-1, 6 + len(PUNCTUATION))
-    return np.sign(features) * np.log1p(np.abs(features))
+    return np.log1p(features)
 
 
 class Stacker:
