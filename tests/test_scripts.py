@@ -1,0 +1,28 @@
+"""The benchmark scripts run end to end on a small synthetic corpus (their numbers are for real data)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def run_script(name: str, *args: str, cwd: Path) -> str:
+    result = subprocess.run([sys.executable, str(SCRIPTS / name), *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_benchmark_prints_a_row_per_base_model_and_the_final_model(train_csv, tmp_path):
+    out = run_script("benchmark.py", str(train_csv), "--models", "nblr,mnb_words", "--folds", "2", cwd=tmp_path)
+    rows = [line.split(" | ")[0].strip("| ") for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows == ["model", "nblr", "mnb_words", "final"]
+    assert "peak memory" in out
+
+
+def test_compare_backends_writes_its_table_and_chart(train_csv, tmp_path):
+    out = run_script("compare_backends.py", str(train_csv), "--backends", "nblr,svm_words", "--outer-folds", "3", "--output-dir", "cmp", cwd=tmp_path)
+    rows = [line for line in (tmp_path / "cmp" / "comparison.md").read_text().splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row.split(" | ")[0] for row in rows] == ["| backend", "| nblr", "| svm_words"]
+    assert all(row in out for row in rows)
+    assert (tmp_path / "cmp" / "comparison.png").stat().st_size > 10_000
