@@ -83,11 +83,12 @@ def make_backend(name: str, config: SpookyConfig):
     return backend_class(name)(settings)
 
 
-def stack_features(member, texts: list[str]) -> np.ndarray:
-    """What a fitted base model tells the stack: its own `stack_features`, or its centred log-probabilities."""
+def stack_features(member, texts: list[str], proba: np.ndarray | None = None) -> np.ndarray:
+    """What a fitted base model tells the stack: its own `stack_features`, or its centred
+    log-probabilities (from `proba`, its `predict_proba(texts)`, when already computed)."""
     if hasattr(member, "stack_features"):
         return member.stack_features(texts)
-    return log_proba_features(member.predict_proba(texts))
+    return log_proba_features(member.predict_proba(texts) if proba is None else proba)
 
 
 class SpookyClassifier:
@@ -258,7 +259,7 @@ class SpookyClassifier:
             )
             oof[held_out] = member.predict_proba(validation[0])
             if len(config.models) > 1:
-                held_features = stack_features(member, validation[0])
+                held_features = stack_features(member, validation[0], oof[held_out])
                 if features is None:
                     features = np.full((len(y), held_features.shape[1]), np.nan)
                 features[held_out] = held_features
