@@ -1,8 +1,11 @@
-"""The BiLSTM backend: the network builder, and one trained (vocabulary, network) pair.
+"""The BiLSTM backend: the network builder, and one trained (vocabulary, ratios, network) triple.
 
 `build_bilstm` returns an uncompiled Keras functional model whose output is a
-probability row per sentence; `BiLSTMBackend` builds its vocabulary from its training
-texts, trains the network with early stopping, and saves or loads both.
+probability row per sentence. Each token reaches the BiLSTM as its learned word
+embedding joined to its naive Bayes log-count ratios (nb_ratios.py: what the word, and
+the word pair ending at it, say of each author in the training rows). `BiLSTMBackend`
+builds the vocabulary and the ratio tables from its training texts, trains the network
+with early stopping, and saves or loads all three.
 """
 
 from __future__ import annotations
@@ -17,30 +20,43 @@ from sklearn.exceptions import NotFittedError
 
 from .config import SpookyConfig
 from .model_dir import HISTORY_FILE, read_member_meta
+from .nb_ratios import NBTokenRatios
 from .tokenize import tokenize
 from .training import train_network
 from .vocab import Vocabulary
 
 N_CLASSES = 3
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: NB ratio tables beside the vocabulary
 CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE = "config.json", "vocab.json", "model.weights.h5"
 
 
-def build_bilstm(config: SpookyConfig, vocab_size: int, max_len: int, n_classes: int = N_CLASSES) -> keras.Model:
-    """Functional BiLSTM classifier: int ids of shape (batch, max_len) -> probabilities (batch, n_classes)."""
-    ids = keras.Input(shape=(max_len,), dtype="int32", name="token_ids")
-    x = layers.Embedding(vocab_size, config.embedding_dim)(ids)
+def build_bilstm(config: SpookyConfig, vocab_size: int, max_len: int, n_ratios: int, n_classes: int = N_CLASSES) -> keras.Model:
+    """Functional BiLSTM classifier: probabilities of shape (batch, n_classes) from a dict of inputs
+
+    token_ids  int ids, shape (batch, max_len), and
+    nb_ratios  each token's NB log-count ratios, shape (batch, max_len, n_ratios) (left out when n_ratios is 0).
+    """
+    inputs = {"token_ids": keras.Input(shape=(max_len,), dtype="int32", name="token_ids")}
+    x = layers.Embedding(vocab_size, config.embedding_dim)(inputs["token_ids"])
+    if n_ratios:
+        ratios = inputs["nb_ratios"] = keras.Input(shape=(max_len, n_ratios), name="nb_ratios")
+        x = layers.Concatenate()([x, ratios])
     x = layers.SpatialDropout1D(config.spatial_dropout)(x)
     x = layers.Bidirectional(layers.LSTM(config.lstm_units, return_sequences=True))(x)
     # Max pooling finds the most telling phrase, average pooling the overall style.
-    x = layers.Concatenate()([layers.GlobalMaxPooling1D()(x), layers.GlobalAveragePooling1D()(x)])
+    pooled = [layers.GlobalMaxPooling1D()(x), layers.GlobalAveragePooling1D()(x)]
+    if n_ratios:
+        # The ratios' mean is naive Bayes' own verdict on the sentence, handed straight to the
+        # head; the BiLSTM then only has to learn where context overrides it.
+        pooled.append(layers.GlobalAveragePooling1D()(ratios))
+    x = layers.Concatenate()(pooled)
     for units in config.dense_units:
         # ELU, not ReLU: with ReLU, some seeds killed most head units in the first
         # epoch and the network stalled around 60% accuracy.
         x = layers.Dense(units, activation="elu")(x)
         x = layers.Dropout(config.dense_dropout)(x)
     probabilities = layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
-    return keras.Model(ids, probabilities, name="spooky_bilstm")
+    return keras.Model(inputs, probabilities, name="spooky_bilstm")
 
 
 class BiLSTMBackend:
@@ -57,17 +73,19 @@ class BiLSTMBackend:
         callbacks: list[keras.callbacks.Callback] | None = None,
     ) -> "BiLSTMBackend":
         """Train on `texts` (class ids `y`), early-stopping on the `validation` texts and ids."""
+        config = self.config
+        tokens = self._tokenize(texts)
         self.vocab_ = Vocabulary.build(
-            self._tokenize(texts),
-            min_count=self.config.min_count,
-            max_size=self.config.max_vocab,
-            max_len_percentile=self.config.max_len_percentile,
+            tokens, min_count=config.min_count, max_size=config.max_vocab, max_len_percentile=config.max_len_percentile
         )
-        self.network_ = build_bilstm(self.config, len(self.vocab_), self.vocab_.max_len)
+        self.ratios_ = NBTokenRatios(config.nb_orders, config.nb_alpha).fit(tokens, y, N_CLASSES)
+        self.network_ = self._build()
+        # The training rows' own ratios are cross-fitted: counted without the row itself.
+        train_inputs = self._inputs(tokens, self.ratios_.cross_fit_transform(
+            tokens, y, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed
+        ))
         val_texts, val_y = validation
-        history = train_network(
-            self.network_, self.config, (self._encode(texts), y), (self._encode(val_texts), val_y), callbacks
-        )
+        history = train_network(self.network_, config, (train_inputs, y), (self._encode(val_texts), val_y), callbacks)
         self.history_ = {name: [float(v) for v in values] for name, values in history.history.items()}
         return self
 
@@ -83,6 +101,7 @@ class BiLSTMBackend:
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.vocab_.save(directory / VOCAB_FILE)
+        self.ratios_.save(directory)
         self.network_.save_weights(directory / WEIGHTS_FILE)
 
     @classmethod
@@ -90,7 +109,8 @@ class BiLSTMBackend:
         meta = read_member_meta(directory, FORMAT_VERSION, "BiLSTM")
         backend = cls(SpookyConfig.from_dict(meta["config"]))
         backend.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
-        backend.network_ = build_bilstm(backend.config, len(backend.vocab_), backend.vocab_.max_len)
+        backend.ratios_ = NBTokenRatios.load(directory)
+        backend.network_ = backend._build()
         backend.network_.load_weights(directory / WEIGHTS_FILE)
         backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
         return backend
@@ -98,5 +118,17 @@ class BiLSTMBackend:
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         return [tokenize(text, self.config.lowercase) for text in texts]
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        return self.vocab_.encode_batch(self._tokenize(texts))
+    def _build(self) -> keras.Model:
+        n_ratios = self.ratios_.n_features if self.ratios_.orders else 0
+        return build_bilstm(self.config, len(self.vocab_), self.vocab_.max_len, n_ratios)
+
+    def _inputs(self, tokens: list[list[str]], ratios: np.ndarray) -> dict[str, np.ndarray]:
+        inputs = {"token_ids": self.vocab_.encode_batch(tokens)}
+        if self.ratios_.orders:
+            inputs["nb_ratios"] = ratios
+        return inputs
+
+    def _encode(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The network's inputs for sentences it predicts: ratios from all training rows."""
+        tokens = self._tokenize(texts)
+        return self._inputs(tokens, self.ratios_.transform(tokens, self.vocab_.max_len))

@@ -130,6 +130,11 @@ class SpookyConfig(_Config):
     max_vocab: int = 30_000
     max_len_percentile: float = 99.0  # longer sentences are truncated at this length
 
+    # naive Bayes log-count ratios each token carries beside its embedding (nb_ratios.py)
+    nb_orders: tuple[int, ...] = (1, 2)  # word n-gram orders; () for none
+    nb_alpha: float = 1.0  # additive smoothing of the n-gram counts
+    nb_cross_fit_folds: int = 5  # parts a training row's own ratios are counted without
+
     # network
     embedding_dim: int = 64
     spatial_dropout: float = 0.3

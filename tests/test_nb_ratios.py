@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from lstm_spooky.nb_ratios import NBTokenRatios, ngrams_ending_at
+
+TOKENS = [["the", "raven", "spoke"], ["the", "raven", "flew"], ["eldritch", "things"], ["the", "things"]]
+Y = np.array([0, 0, 1, 1])
+
+
+def fitted(orders=(1, 2)) -> NBTokenRatios:
+    return NBTokenRatios(orders, alpha=1.0).fit(TOKENS, Y, n_classes=2)
+
+
+def test_ngrams_end_at_each_token():
+    assert ngrams_ending_at(["a", "b", "c"], 1) == ["a", "b", "c"]
+    assert ngrams_ending_at(["a", "b", "c"], 2) == [None, "a b", "b c"]
+
+
+def test_a_word_of_one_class_points_to_that_class():
+    ratios = fitted((1,)).transform([["raven"], ["eldritch"]], max_len=1)
+    assert ratios[0, 0, 0] > 0 > ratios[0, 0, 1]
+    assert ratios[1, 0, 1] > 0 > ratios[1, 0, 0]
+    np.testing.assert_allclose(ratios.sum(axis=2), 0, atol=1e-6)  # centred over the classes
+
+
+def test_unseen_ngrams_carry_no_evidence():
+    ratios = fitted().transform([["zyzzyva", "raven"]], max_len=2)
+    np.testing.assert_array_equal(ratios[0, 0], 0)  # unseen word, and no pair ends at the first token
+    np.testing.assert_array_equal(ratios[0, 1, 2:], 0)  # "zyzzyva raven" never seen
+    assert ratios[0, 1, 0] > 0  # "raven" is
+
+
+def test_ratios_are_aligned_with_the_vocabulary_padding_and_truncation():
+    ratios = fitted((1,))
+    short = ratios.transform([["raven"]], max_len=3)
+    np.testing.assert_array_equal(short[0, :2], 0)  # padded on the left, like Vocabulary.encode_batch
+    long = ratios.transform([["raven", "things", "raven", "raven"]], max_len=2)
+    np.testing.assert_allclose(long[0], ratios.transform([["raven", "things"]], max_len=2)[0])  # first max_len tokens kept
+    assert short.shape == (1, 3, 2) and long.dtype == np.float32
+
+
+def test_a_training_row_never_sees_its_own_label_in_its_ratios():
+    # "nevermore" appears in one training row only: its cross-fitted ratio must be zero there,
+    # or the network would learn to trust evidence that is really the row's own label.
+    tokens = TOKENS * 5 + [["nevermore", "the", "raven"]]
+    y = np.concatenate([np.tile(Y, 5), [0]])
+    ratios = NBTokenRatios((1,), alpha=1.0).fit(tokens, y, n_classes=2)
+    own = ratios.cross_fit_transform(tokens, y, max_len=3, folds=5)[-1]
+    np.testing.assert_array_equal(own[0], 0)
+    assert own[2, 0] > 0  # "raven", seen in other rows, keeps its evidence
+    assert ratios.transform([["nevermore"]], max_len=1)[0, 0, 0] > 0  # sentences it predicts see every training row
+
+
+def test_save_then_load_gives_identical_ratios(tmp_path):
+    ratios = fitted()
+    ratios.save(tmp_path)
+    loaded = NBTokenRatios.load(tmp_path)
+    sentences = TOKENS + [["the", "zyzzyva", "things"]]
+    np.testing.assert_array_equal(loaded.transform(sentences, 4), ratios.transform(sentences, 4))
+
+
+def test_load_rejects_another_format_version(tmp_path):
+    fitted().save(tmp_path)
+    path = tmp_path / "nb-ngrams.json"
+    path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 999'))
+    with pytest.raises(ValueError, match="format 999 is not supported"):
+        NBTokenRatios.load(tmp_path)
