@@ -22,7 +22,7 @@ from .config import SpookyConfig
 from .model_dir import HISTORY_FILE, read_member_meta
 from .nb_ratios import NBTokenRatios
 from .tokenize import tokenize
-from .training import train_network
+from .training import predict_by_width, train_network
 from .vocab import Vocabulary
 
 N_CLASSES = 3
@@ -30,16 +30,18 @@ FORMAT_VERSION = 2  # 2: NB ratio tables beside the vocabulary
 CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE = "config.json", "vocab.json", "model.weights.h5"
 
 
-def build_bilstm(config: SpookyConfig, vocab_size: int, max_len: int, n_ratios: int, n_classes: int = N_CLASSES) -> keras.Model:
+def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes: int = N_CLASSES) -> keras.Model:
     """Functional BiLSTM classifier: probabilities of shape (batch, n_classes) from a dict of inputs
 
-    token_ids  int ids, shape (batch, max_len), and
-    nb_ratios  each token's NB log-count ratios, shape (batch, max_len, n_ratios) (left out when n_ratios is 0).
+    token_ids  int ids, shape (batch, length), and
+    nb_ratios  each token's NB log-count ratios, shape (batch, length, n_ratios) (left out when n_ratios is 0);
+
+    any length: batches are cut to the width of their sentences (training.py).
     """
-    inputs = {"token_ids": keras.Input(shape=(max_len,), dtype="int32", name="token_ids")}
+    inputs = {"token_ids": keras.Input(shape=(None,), dtype="int32", name="token_ids")}
     x = layers.Embedding(vocab_size, config.embedding_dim)(inputs["token_ids"])
     if n_ratios:
-        ratios = inputs["nb_ratios"] = keras.Input(shape=(max_len, n_ratios), name="nb_ratios")
+        ratios = inputs["nb_ratios"] = keras.Input(shape=(None, n_ratios), name="nb_ratios")
         x = layers.Concatenate()([x, ratios])
     x = layers.SpatialDropout1D(config.spatial_dropout)(x)
     x = layers.Bidirectional(layers.LSTM(config.lstm_units, return_sequences=True))(x)
@@ -78,12 +80,11 @@ class BiLSTMBackend:
         self.vocab_ = Vocabulary.build(
             tokens, min_count=config.min_count, max_size=config.max_vocab, max_len_percentile=config.max_len_percentile
         )
-        self.ratios_ = NBTokenRatios(config.nb_orders, config.nb_alpha).fit(tokens, y, N_CLASSES)
-        self.network_ = self._build()
+        self.ratios_ = NBTokenRatios(config.nb_orders, config.nb_alpha)
         # The training rows' own ratios are cross-fitted: counted without the row itself.
-        train_inputs = self._inputs(tokens, self.ratios_.cross_fit_transform(
-            tokens, y, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed
-        ))
+        train_ratios = self.ratios_.fit_transform(tokens, y, N_CLASSES, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed)
+        self.network_ = self._build()
+        train_inputs = self._inputs(tokens, train_ratios)
         val_texts, val_y = validation
         history = train_network(self.network_, config, (train_inputs, y), (self._encode(val_texts), val_y), callbacks)
         self.history_ = {name: [float(v) for v in values] for name, values in history.history.items()}
@@ -93,7 +94,7 @@ class BiLSTMBackend:
         """Network probabilities, shape (n_samples, 3), before any calibration."""
         if not hasattr(self, "network_"):
             raise NotFittedError("this BiLSTMBackend is not fitted yet; call fit() or BiLSTMBackend.load()")
-        return np.asarray(self.network_.predict(self._encode(texts), batch_size=512, verbose=0), dtype=np.float64)
+        return predict_by_width(self.network_, self._encode(texts))
 
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
@@ -120,7 +121,7 @@ class BiLSTMBackend:
 
     def _build(self) -> keras.Model:
         n_ratios = self.ratios_.n_features if self.ratios_.orders else 0
-        return build_bilstm(self.config, len(self.vocab_), self.vocab_.max_len, n_ratios)
+        return build_bilstm(self.config, len(self.vocab_), n_ratios)
 
     def _inputs(self, tokens: list[list[str]], ratios: np.ndarray) -> dict[str, np.ndarray]:
         inputs = {"token_ids": self.vocab_.encode_batch(tokens)}

@@ -11,10 +11,11 @@ BiLSTM reads these next to its word embeddings, so a rare word or word pair that
 embedding cannot learn from a handful of sentences still brings its evidence, and the
 network learns how much to trust it in context.
 
-Honesty: ratios are counted on training rows only. A training row's own ratios come from
-the other training rows (`cross_fit_transform`, k parts), or the network would learn to
-trust ratios that already contain its own label; rows the model predicts (validation,
-held-out fold, new sentences) get the ratios of all training rows (`transform`).
+Honesty, as in scikit-learn's TargetEncoder: ratios are counted on training rows only, and
+`fit_transform` gives each training row ratios counted on the *other* training rows (k
+parts), or the network would learn to trust ratios that already contain the row's own
+label. Rows the model predicts (validation, held-out fold, new sentences) get the ratios
+of all training rows (`transform`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.model_selection import StratifiedKFold
 
 FORMAT_VERSION = 1
@@ -53,6 +53,44 @@ def centred_log_ratios(counts: np.ndarray, alpha: float) -> np.ndarray:
     return ratios.astype(np.float32)
 
 
+class _Occurrences:
+    """Where the n-grams of one order occur in some sentences: parallel arrays of
+    sentence row, token position and n-gram column (n-grams outside the index are left out)."""
+
+    def __init__(self, token_lists: Sequence[Sequence[str]], order: int, index: dict[str, int], grow: bool = False):
+        rows, positions, columns = [], [], []
+        for r, tokens in enumerate(token_lists):
+            for j, ngram in enumerate(ngrams_ending_at(list(tokens), order)):
+                if ngram is None:
+                    continue
+                column = index.setdefault(ngram, len(index)) if grow else index.get(ngram)
+                if column is not None:
+                    rows.append(r)
+                    positions.append(j)
+                    columns.append(column)
+        self.rows, self.positions, self.columns = (np.array(a, dtype=np.int64) for a in (rows, positions, columns))
+        self.lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+
+    def class_counts(self, y: np.ndarray, n_classes: int, n_columns: int, keep: np.ndarray | None = None) -> np.ndarray:
+        """Counts of shape (n_classes, n_columns) over the sentences where `keep` (a row mask) holds."""
+        mask = np.ones(len(self.rows), dtype=bool) if keep is None else keep[self.rows]
+        flat = y[self.rows[mask]] * n_columns + self.columns[mask]
+        return np.bincount(flat, minlength=n_classes * n_columns).reshape(n_classes, n_columns).astype(np.float64)
+
+    def lookup(self, out: np.ndarray, table: np.ndarray, block: slice, rows: np.ndarray | None = None) -> None:
+        """Write table[column] at each occurrence into `out` (n_samples, max_len, features), aligned with
+        Vocabulary.encode_batch: the first max_len tokens kept, padded on the left. `rows` limits it to those sentences."""
+        max_len = out.shape[1]
+        mask = self.positions < max_len
+        if rows is not None:
+            selected = np.zeros(len(self.lengths), dtype=bool)
+            selected[rows] = True
+            mask &= selected[self.rows]
+        offsets = max_len - np.minimum(self.lengths, max_len)
+        r, p, c = self.rows[mask], self.positions[mask], self.columns[mask]
+        out[r, offsets[r] + p, block] = table[c]
+
+
 class NBTokenRatios:
     """Per-class log-count ratios of word n-grams, looked up at every token of a sentence."""
 
@@ -67,43 +105,41 @@ class NBTokenRatios:
 
     def fit(self, token_lists: Sequence[Sequence[str]], y: np.ndarray, n_classes: int) -> "NBTokenRatios":
         """Count every order's n-grams per class over `token_lists` (class ids `y`)."""
-        self.n_classes_ = n_classes
-        counted = self._class_counts(token_lists, y, n_classes)
-        self.index_ = [index for index, _ in counted]
-        self.ratios_ = [centred_log_ratios(counts.toarray(), self.alpha) for _, counts in counted]
+        self._fit(token_lists, np.asarray(y), n_classes)
         return self
+
+    def fit_transform(
+        self, token_lists: Sequence[Sequence[str]], y: np.ndarray, n_classes: int, max_len: int, folds: int = 5, seed: int = 0
+    ) -> np.ndarray:
+        """`fit`, then the fitted rows' own ratios, each of `folds` parts counted on the other parts only.
+
+        Shape (n_samples, max_len, n_features), as `transform`. An n-gram seen in a row's part only
+        gets zeros there, as an unseen one does.
+        """
+        y = np.asarray(y)
+        occurrences = self._fit(token_lists, y, n_classes)
+        out = np.zeros((len(token_lists), max_len, self.n_features), dtype=np.float32)
+        parts = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
+        for _, part in parts:
+            others = np.ones(len(y), dtype=bool)
+            others[part] = False
+            for block, (found, index) in enumerate(zip(occurrences, self.index_)):
+                table = centred_log_ratios(found.class_counts(y, n_classes, len(index), keep=others), self.alpha)
+                found.lookup(out, table, self._block(block), rows=part)
+        return out
 
     def transform(self, token_lists: Sequence[Sequence[str]], max_len: int) -> np.ndarray:
         """Ratios at each token, shape (n_samples, max_len, n_classes * len(orders)), float32.
 
         Aligned with `Vocabulary.encode_batch`: the first `max_len` tokens, padded on the left.
         """
-        return self._lookup(token_lists, max_len, self.index_, self.ratios_)
-
-    def cross_fit_transform(
-        self, token_lists: Sequence[Sequence[str]], y: np.ndarray, max_len: int, folds: int = 5, seed: int = 0
-    ) -> np.ndarray:
-        """`transform` of the fitted rows themselves, each part's ratios counted on the other parts only.
-
-        Call after `fit` on the same `token_lists` and `y`.
-        """
         out = np.zeros((len(token_lists), max_len, self.n_features), dtype=np.float32)
-        counted = self._class_counts(token_lists, y, self.n_classes_)
-        indexes = [index for index, _ in counted]
-        parts = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
-        for _, part in parts:
-            part_tokens = [token_lists[i] for i in part]
-            # The part's own counts come off the totals: its n-grams keep their columns, and
-            # one seen in this part only gets zeros, as an unseen one does.
-            ratios = [
-                centred_log_ratios((counts - _count_matrix(part_tokens, y[part], self.n_classes_, index, order)).toarray(), self.alpha)
-                for order, (index, counts) in zip(self.orders, counted)
-            ]
-            out[part] = self._lookup(part_tokens, max_len, indexes, ratios)
+        for block, (order, index, table) in enumerate(zip(self.orders, self.index_, self.ratios_)):
+            _Occurrences(token_lists, order, index).lookup(out, table, self._block(block))
         return out
 
     def save(self, directory: Path) -> None:
-        ngrams = {str(order): sorted(index, key=index.get) for order, index in zip(self.orders, self.index_)}
+        ngrams = {str(order): list(index) for order, index in zip(self.orders, self.index_)}  # dicts keep column order
         meta = {"format_version": FORMAT_VERSION, "orders": list(self.orders), "alpha": self.alpha, "n_classes": self.n_classes_, "ngrams": ngrams}
         (directory / NGRAMS_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         np.savez(directory / RATIOS_FILE, **{f"order_{order}": ratios for order, ratios in zip(self.orders, self.ratios_)})
@@ -120,44 +156,15 @@ class NBTokenRatios:
             ratios.ratios_ = [saved[f"order_{order}"] for order in ratios.orders]
         return ratios
 
-    def _class_counts(self, token_lists, y, n_classes) -> list[tuple[dict[str, int], sp.csr_matrix]]:
-        """Per order: (n-gram -> column, class-by-n-gram counts)."""
-        result = []
-        for order in self.orders:
-            index: dict[str, int] = {}
-            for tokens in token_lists:
-                for ngram in ngrams_ending_at(tokens, order):
-                    if ngram is not None:
-                        index.setdefault(ngram, len(index))
-            result.append((index, _count_matrix(token_lists, y, n_classes, index, order)))
-        return result
+    def _fit(self, token_lists, y, n_classes) -> list[_Occurrences]:
+        self.n_classes_ = n_classes
+        self.index_ = [{} for _ in self.orders]
+        occurrences = [_Occurrences(token_lists, order, index, grow=True) for order, index in zip(self.orders, self.index_)]
+        self.ratios_ = [
+            centred_log_ratios(found.class_counts(y, n_classes, len(index)), self.alpha)
+            for found, index in zip(occurrences, self.index_)
+        ]
+        return occurrences
 
-    def _lookup(self, token_lists, max_len, indexes, ratios) -> np.ndarray:
-        k = self.n_classes_
-        out = np.zeros((len(token_lists), max_len, k * len(self.orders)), dtype=np.float32)
-        for block, (order, index, table) in enumerate(zip(self.orders, indexes, ratios)):
-            rows, positions, columns = [], [], []
-            for r, tokens in enumerate(token_lists):
-                tokens = list(tokens)[:max_len]
-                offset = max_len - len(tokens)
-                for j, ngram in enumerate(ngrams_ending_at(tokens, order)):
-                    column = index.get(ngram) if ngram is not None else None
-                    if column is not None:
-                        rows.append(r)
-                        positions.append(offset + j)
-                        columns.append(column)
-            out[rows, positions, block * k : (block + 1) * k] = table[columns]
-        return out
-
-
-def _count_matrix(token_lists, y, n_classes: int, index: dict[str, int], order: int) -> sp.csr_matrix:
-    """Class-by-n-gram counts of the n-grams of `token_lists` that `index` holds."""
-    rows, columns = [], []
-    for tokens, label in zip(token_lists, y):
-        for ngram in ngrams_ending_at(list(tokens), order):
-            column = index.get(ngram) if ngram is not None else None
-            if column is not None:
-                rows.append(label)
-                columns.append(column)
-    data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_matrix((data, (rows, columns)), shape=(n_classes, len(index)))
+    def _block(self, block: int) -> slice:
+        return slice(block * self.n_classes_, (block + 1) * self.n_classes_)

@@ -44,8 +44,8 @@ def test_a_training_row_never_sees_its_own_label_in_its_ratios():
     # or the network would learn to trust evidence that is really the row's own label.
     tokens = TOKENS * 5 + [["nevermore", "the", "raven"]]
     y = np.concatenate([np.tile(Y, 5), [0]])
-    ratios = NBTokenRatios((1,), alpha=1.0).fit(tokens, y, n_classes=2)
-    own = ratios.cross_fit_transform(tokens, y, max_len=3, folds=5)[-1]
+    ratios = NBTokenRatios((1,), alpha=1.0)
+    own = ratios.fit_transform(tokens, y, n_classes=2, max_len=3, folds=5)[-1]
     np.testing.assert_array_equal(own[0], 0)
     assert own[2, 0] > 0  # "raven", seen in other rows, keeps its evidence
     assert ratios.transform([["nevermore"]], max_len=1)[0, 0, 0] > 0  # sentences it predicts see every training row
@@ -65,3 +65,11 @@ def test_load_rejects_another_format_version(tmp_path):
     path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 999'))
     with pytest.raises(ValueError, match="format 999 is not supported"):
         NBTokenRatios.load(tmp_path)
+
+
+def test_fit_transform_fits_as_fit_does():
+    fitted_alone = fitted()
+    cross_fitted = NBTokenRatios((1, 2), alpha=1.0)
+    cross_fitted.fit_transform(TOKENS, Y, n_classes=2, max_len=3, folds=2)
+    sentences = TOKENS + [["the", "zyzzyva"]]
+    np.testing.assert_array_equal(cross_fitted.transform(sentences, 3), fitted_alone.transform(sentences, 3))
