@@ -55,15 +55,17 @@ class BiLSTMBackend:
         y: np.ndarray,
         validation: tuple[list[str], np.ndarray],
         callbacks: list[keras.callbacks.Callback] | None = None,
+        n_classes: int | None = None,
     ) -> "BiLSTMBackend":
-        """Train on `texts` (class ids `y`), early-stopping on the `validation` texts and ids."""
+        """Train on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids."""
+        self.n_classes_ = n_classes if n_classes is not None else int(np.max(y)) + 1
         self.vocab_ = Vocabulary.build(
             self._tokenize(texts),
             min_count=self.config.min_count,
             max_size=self.config.max_vocab,
             max_len_percentile=self.config.max_len_percentile,
         )
-        self.network_ = build_bilstm(self.config, len(self.vocab_), self.vocab_.max_len)
+        self.network_ = build_bilstm(self.config, len(self.vocab_), self.vocab_.max_len, self.n_classes_)
         val_texts, val_y = validation
         history = train_network(
             self.network_, self.config, (self._encode(texts), y), (self._encode(val_texts), val_y), callbacks
@@ -72,14 +74,14 @@ class BiLSTMBackend:
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Network probabilities, shape (n_samples, 3), before any calibration."""
+        """Network probabilities, shape (n_samples, n_classes), before any calibration."""
         if not hasattr(self, "network_"):
             raise NotFittedError("this BiLSTMBackend is not fitted yet; call fit() or BiLSTMBackend.load()")
         return np.asarray(self.network_.predict(self._encode(texts), batch_size=512, verbose=0), dtype=np.float64)
 
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
-        meta = {"format_version": FORMAT_VERSION, "config": self.config.to_dict()}
+        meta = {"format_version": FORMAT_VERSION, "n_classes": self.n_classes_, "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.vocab_.save(directory / VOCAB_FILE)
@@ -90,7 +92,8 @@ class BiLSTMBackend:
         meta = read_member_meta(directory, FORMAT_VERSION, "BiLSTM")
         backend = cls(SpookyConfig.from_dict(meta["config"]))
         backend.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
-        backend.network_ = build_bilstm(backend.config, len(backend.vocab_), backend.vocab_.max_len)
+        backend.n_classes_ = meta.get("n_classes", N_CLASSES)
+        backend.network_ = build_bilstm(backend.config, len(backend.vocab_), backend.vocab_.max_len, backend.n_classes_)
         backend.network_.load_weights(directory / WEIGHTS_FILE)
         backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
         return backend
