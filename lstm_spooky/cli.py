@@ -184,8 +184,11 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
 @main.command()
 @click.argument("texts", nargs=-1)
 @MODEL_DIR
-def predict(texts: tuple[str, ...], model_dir: Path) -> None:
-    """Print author probabilities for each TEXT (or each line of standard input if none)."""
+@click.option("--explain", is_flag=True, help="Also show, per label, the words that pushed each sentence towards it (from the NB-LR model, or the language models without it).")
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, help="With --explain: words shown per label.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs: a list with each sentence's label, probabilities (and reasons with --explain).")
+def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as_json: bool) -> None:
+    """Print label probabilities for each TEXT (or each line of standard input if none)."""
     if not texts:
         texts = tuple(line for line in sys.stdin.read().splitlines() if line.strip())
     try:
@@ -198,11 +201,43 @@ def predict(texts: tuple[str, ...], model_dir: Path) -> None:
     model = _load_model(model_dir)
     proba = model.predict_proba(texts)
     labels = [str(label) for label in model.classes_]
+    if explain or as_json:
+        _print_explained(model, texts, proba, labels, explain, top, as_json)
+        return
     width = max(6, len(header), *map(len, labels))
     click.echo(f"{header:<{width}}  " + "  ".join(f"{label:>5}" for label in labels) + "  text")
     for text, row in zip(texts, proba):
         best = labels[int(row.argmax())]
         click.echo(f"{best:<{width}}  " + "  ".join(f"{p:>{max(5, len(label))}.3f}" for label, p in zip(labels, row)) + f"  {text}")
+
+
+def _print_explained(model, texts: list[str], proba, labels: list[str], explain: bool, top: int, as_json: bool) -> None:
+    """predict's --explain and --json output; colour only on a terminal."""
+    from .explain import SOURCE_NAMES, explain as explain_texts, source_of, terminal_lines
+
+    explanations = [None] * len(texts)
+    if explain:
+        try:
+            source = source_of(model.config.models)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        explanations = explain_texts(model.members_[source][0], texts, labels)
+    if as_json:
+        rows = [
+            {
+                "text": text,
+                "label": labels[int(row.argmax())],
+                "probabilities": {label: round(float(p), 6) for label, p in zip(labels, row)},
+                **(explanation.to_dict(top) if explanation is not None else {}),
+            }
+            for text, row, explanation in zip(texts, proba, explanations)
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    colour = sys.stdout.isatty()
+    click.echo(f"Reasons: {SOURCE_NAMES[explanations[0].source]}; scores add up per label.", err=True)
+    for explanation, row in zip(explanations, proba):
+        click.echo("\n".join(terminal_lines(explanation, row, top, colour)), color=colour)
 
 
 @main.command()
@@ -218,15 +253,15 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
 
     meta = _load_meta(model_dir)
     source = train_csv or (Path(meta["train_csv"]) if meta.get("train_csv") else None)
-    texts = None
+    texts = labels_by_id = None
     if source is not None and source.exists():
         columns = _saved_columns(meta)
         frame = _load(read_train, source, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"])
-        texts = dict(zip(frame["id"], frame["text"]))
+        texts, labels_by_id = dict(zip(frame["id"], frame["text"])), dict(zip(frame["id"], frame["author"]))
     else:
         click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
     output = output or model_dir / "report.html"
-    page = build_report(model_dir, texts)
+    page = build_report(model_dir, texts, labels_by_id)
     with atomic_file(output) as tmp:
         tmp.write_text(page, encoding="utf-8")
     click.echo(f"wrote {output}")
