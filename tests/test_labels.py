@@ -141,3 +141,15 @@ def test_a_label_with_fewer_sentences_than_folds_is_refused():
     labels = [*corpus["author"][:-1], "rare"]
     with pytest.raises(ValueError, match="label 'rare' has 1 sentence\\(s\\); with 2 fold\\(s\\) every label needs at least 2"):
         SpookyClassifier(TINY.replace(models=("nblr",))).fit(corpus["text"], labels)
+
+
+def test_numeric_labels_become_strings_and_survive_save_and_load(tmp_path):
+    corpus = make_corpus(90, styles=TWO_STYLES)
+    stars = [1 if label == "neg" else 10 for label in corpus["author"]]  # sorted as strings: "1", "10"
+    model = SpookyClassifier(TINY.replace(models=("nblr", "lm"))).fit(corpus["text"], stars)
+    assert model.classes_.tolist() == ["1", "10"]
+    model.save(tmp_path / "model")
+    loaded = SpookyClassifier.load(tmp_path / "model")
+    assert loaded.classes_.tolist() == ["1", "10"]
+    np.testing.assert_allclose(loaded.predict_proba(corpus["text"]), model.predict_proba(corpus["text"]))
+    np.testing.assert_array_equal(loaded.y_, model.y_)
