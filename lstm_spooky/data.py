@@ -132,7 +132,7 @@ def check_training_set(texts: Iterable[str], y: Sequence[int], n_classes: int | 
 def read_header_and_ids(path: str | Path) -> tuple[list[str], list[str]]:
     """A CSV's header and the values of its first column, e.g. a sample submission's
     `id,EAP,HPL,MWS` and its ids; DataError for a file that is missing, empty or malformed."""
-    frame = _parse_csv(Path(path), "an id column, then one column per label")
+    frame = _parse_csv(Path(path), "id,<one column per label>")
     return [str(c) for c in frame.columns], frame.iloc[:, 0].tolist()
 
 
