@@ -25,12 +25,11 @@ from .tokenize import tokenize
 from .training import predict_by_width, train_network
 from .vocab import Vocabulary
 
-N_CLASSES = 3
 FORMAT_VERSION = 2  # 2: NB ratio tables beside the vocabulary
 CONFIG_FILE, VOCAB_FILE, WEIGHTS_FILE = "config.json", "vocab.json", "model.weights.h5"
 
 
-def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes: int = N_CLASSES) -> keras.Model:
+def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes: int) -> keras.Model:
     """Functional BiLSTM classifier: probabilities of shape (batch, n_classes) from a dict of inputs
 
     token_ids  int ids, shape (batch, length), and
@@ -73,16 +72,18 @@ class BiLSTMBackend:
         y: np.ndarray,
         validation: tuple[list[str], np.ndarray],
         callbacks: list[keras.callbacks.Callback] | None = None,
+        n_classes: int | None = None,
     ) -> "BiLSTMBackend":
-        """Train on `texts` (class ids `y`), early-stopping on the `validation` texts and ids."""
+        """Train on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids."""
         config = self.config
+        self.n_classes_ = n_classes if n_classes is not None else int(np.max(y)) + 1
         tokens = self._tokenize(texts)
         self.vocab_ = Vocabulary.build(
             tokens, min_count=config.min_count, max_size=config.max_vocab, max_len_percentile=config.max_len_percentile
         )
         self.ratios_ = NBTokenRatios(config.nb_orders, config.nb_alpha)
         # The training rows' own ratios are cross-fitted: counted without the row itself.
-        train_ratios = self.ratios_.fit_transform(tokens, y, N_CLASSES, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed)
+        train_ratios = self.ratios_.fit_transform(tokens, y, self.n_classes_, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed)
         self.network_ = self._build()
         train_inputs = self._inputs(tokens, train_ratios)
         val_texts, val_y = validation
@@ -91,14 +92,14 @@ class BiLSTMBackend:
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Network probabilities, shape (n_samples, 3), before any calibration."""
+        """Network probabilities, shape (n_samples, n_classes), before any calibration."""
         if not hasattr(self, "network_"):
             raise NotFittedError("this BiLSTMBackend is not fitted yet; call fit() or BiLSTMBackend.load()")
         return predict_by_width(self.network_, self._encode(texts))
 
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
-        meta = {"format_version": FORMAT_VERSION, "config": self.config.to_dict()}
+        meta = {"format_version": FORMAT_VERSION, "n_classes": self.n_classes_, "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.vocab_.save(directory / VOCAB_FILE)
@@ -110,6 +111,7 @@ class BiLSTMBackend:
         meta = read_member_meta(directory, FORMAT_VERSION, "BiLSTM")
         backend = cls(SpookyConfig.from_dict(meta["config"]))
         backend.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
+        backend.n_classes_ = meta["n_classes"]
         backend.ratios_ = NBTokenRatios.load(directory)
         backend.network_ = backend._build()
         backend.network_.load_weights(directory / WEIGHTS_FILE)
@@ -121,7 +123,7 @@ class BiLSTMBackend:
 
     def _build(self) -> keras.Model:
         n_ratios = self.ratios_.n_features if self.ratios_.orders else 0
-        return build_bilstm(self.config, len(self.vocab_), n_ratios)
+        return build_bilstm(self.config, len(self.vocab_), n_ratios, self.n_classes_)
 
     def _inputs(self, tokens: list[list[str]], ratios: np.ndarray) -> dict[str, np.ndarray]:
         inputs = {"token_ids": self.vocab_.encode_batch(tokens)}

@@ -32,6 +32,16 @@ def geometric_mean(probas: list[np.ndarray]) -> np.ndarray:
     return apply_temperature(np.exp(np.mean([np.log(np.clip(p, EPS, 1.0)) for p in probas], axis=0)), 1.0)
 
 
+def class_scores(x: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+    """Per-class scores of a scikit-learn linear classifier's weights, shape (n_samples, n_classes).
+
+    For two classes scikit-learn keeps one row of weights, scoring the second class
+    against the first; as the columns (0, score), a softmax turns them into its sigmoid.
+    """
+    scores = x @ coef.T + intercept
+    return np.hstack([np.zeros_like(scores), scores]) if scores.shape[1] == 1 else scores
+
+
 def log_loss(y: np.ndarray, proba: np.ndarray) -> float:
     """Multi-class log loss as Kaggle scores it: clip to [EPS, 1-EPS], renormalise, mean -log p(true)."""
     clipped = np.clip(proba, EPS, 1 - EPS)

@@ -2,7 +2,9 @@
 
 It follows scikit-learn's conventions: `__init__` stores the config, `fit` learns the
 attributes ending in an underscore and returns self, and predictions are checked to
-come from a fitted model.
+come from a fitted model. The label set is learned too: `classes_` holds the distinct
+labels, sorted (for Kaggle's file: EAP, HPL, MWS), and every probability column,
+base model, stack and saved file follows it.
 
 `fit` trains every base model named in `config.models` (the BiLSTM, NB-LR, n-gram
 language models, linear n-gram models, optionally a BERT) once per stratified fold,
@@ -32,7 +34,7 @@ from .atomic import atomic_directory
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean, log_loss
 from .config import LINEAR_MODELS, MODELS, SpookyConfig
 from .cv import FoldCheckpoints, data_fingerprint, fold_splits
-from .data import AUTHORS, encode_labels, validate_texts
+from .data import encode_labels, label_set, validate_texts
 from .model_dir import ALL_ROWS, CONFIG_FILE, FORMAT_VERSION, OOF_FILE, base_oof_file, fold_member, member_dir, read_model_meta
 from .stack import Stacker, log_proba_features, meta_features
 from .training import FitProgress, set_seeds
@@ -92,9 +94,7 @@ def stack_features(member, texts: list[str], proba: np.ndarray | None = None) ->
 
 
 class SpookyClassifier:
-    """Author classifier with calibrated probabilities over AUTHORS."""
-
-    classes_ = np.array(AUTHORS)
+    """Author (or any label) classifier with calibrated probabilities over the labels `classes_`."""
 
     def __init__(self, config: SpookyConfig | None = None):
         self.config = config if config is not None else SpookyConfig()
@@ -110,7 +110,9 @@ class SpookyClassifier:
     ) -> "SpookyClassifier":
         """Train every base model on every fold (see SpookyConfig.folds and .models).
 
-        `log` receives progress lines. With `checkpoint_dir`, each finished fold model is
+        `labels` are any two or more distinct values, compared as strings; `classes_`
+        becomes their sorted set. Each label needs at least one sentence per fold (two
+        with `folds=1`). `log` receives progress lines. With `checkpoint_dir`, each finished fold model is
         saved there at once, and `resume=True` reloads the ones a previous, interrupted
         call with the same config and data already finished.
         """
@@ -118,14 +120,17 @@ class SpookyClassifier:
         for name in config.models:
             backend_class(name)
         texts = validate_texts(texts)
-        y = encode_labels(labels)
+        labels = [str(label) for label in labels]
+        self.classes_ = label_set(labels)
+        y = encode_labels(labels, self.classes_)
         if len(texts) != len(y):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        _check_label_counts(self.classes_, y, config.folds)
         self.ids_ = np.array([str(i) for i in ids] if ids is not None else [str(i) for i in range(len(y))])
         self.y_ = y
         log = log or (lambda line: None)
         splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
-        run = {"config": config.to_dict(), "data": data_fingerprint(texts, y)}
+        run = {"config": config.to_dict(), "classes": self.classes_.tolist(), "data": data_fingerprint(texts, y)}
         checkpoints = FoldCheckpoints(checkpoint_dir, run, resume) if checkpoint_dir is not None else None
         texts = np.array(texts, dtype=object)
         self.members_, self.base_oof_, self.fit_seconds_, oof_features = {}, {}, {}, {}
@@ -159,7 +164,7 @@ class SpookyClassifier:
         return self
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
-        """Probabilities of shape (n_samples, 3), columns in AUTHORS order, rows summing to 1."""
+        """Probabilities of shape (n_samples, n_classes), columns in `classes_` order, rows summing to 1."""
         self._check_fitted()
         if len(self.config.models) == 1:
             return apply_temperature(next(iter(self.base_proba(texts).values())), self.temperature_)
@@ -174,18 +179,18 @@ class SpookyClassifier:
         return {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models or self.config.models}
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
-        """The most probable author of each sentence, shape (n_samples,)."""
+        """The most probable label of each sentence, shape (n_samples,)."""
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
     def oof_frame(self, model: str | None = None) -> pd.DataFrame:
-        """Out-of-fold probabilities of the held-out rows: id, EAP, HPL, MWS, author.
+        """Out-of-fold probabilities of the held-out rows: id, one column per label, author (the true label).
 
         Without `model`, the final (calibrated or stacked) ones, each row's calibration
         fitted on other rows; with a base model's name, its raw ones.
         """
         self._check_fitted()
         proba = self.oof_ if model is None else self.base_oof_[model][self.held_out_]
-        frame = pd.DataFrame(proba, columns=list(AUTHORS))
+        frame = pd.DataFrame(proba, columns=list(self.classes_))
         frame.insert(0, "id", self.ids_[self.held_out_])
         frame["author"] = self.classes_[self.y_[self.held_out_]]
         return frame
@@ -199,7 +204,7 @@ class SpookyClassifier:
         meta = {
             "format_version": FORMAT_VERSION,
             "lstm_spooky_version": __version__,
-            "authors": list(AUTHORS),
+            "classes": self.classes_.tolist(),
             "config": self.config.to_dict(),
             "members": {name: self._member_names(name) for name in self.members_},
             "cv": self.cv_,
@@ -221,6 +226,8 @@ class SpookyClassifier:
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
+        model.classes_ = np.array(meta["classes"])
+        labels = list(model.classes_)
         model.members_ = {
             name: [backend_class(name).load(member_dir(model_dir, name, member)) for member in meta["members"][name]]
             for name in model.config.models
@@ -230,12 +237,12 @@ class SpookyClassifier:
         else:
             model.stacker_ = Stacker.from_dict(meta["stack"])
         model.cv_ = meta["cv"]
-        final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str})
-        model.ids_, model.y_ = final["id"].to_numpy(), encode_labels(final["author"])
+        final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
+        model.ids_, model.y_ = final["id"].to_numpy(), encode_labels(final["author"], labels)
         model.held_out_ = np.ones(len(final), dtype=bool)
-        model.oof_ = final[list(AUTHORS)].to_numpy(dtype=np.float64)
+        model.oof_ = final[labels].to_numpy(dtype=np.float64)
         model.base_oof_ = {
-            name: pd.read_csv(model_dir / base_oof_file(name))[list(AUTHORS)].to_numpy(dtype=np.float64)
+            name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64)
             for name in model.config.models
         }
         return model
@@ -245,7 +252,7 @@ class SpookyClassifier:
         out-of-fold stack features or None when there is no stack)."""
         config = self.config
         progress = epoch_progress(name, config, len(splits), lambda line: log(f"{name}  {line}"))
-        oof = np.full((len(y), len(AUTHORS)), np.nan)
+        oof = np.full((len(y), len(self.classes_)), np.nan)
         features = None
         members = []
         for fold, (train, held_out) in enumerate(splits):
@@ -277,10 +284,13 @@ class SpookyClassifier:
             return backend_class(name).load(checkpoints.member_dir(name, member))
         set_seeds(seed)
         fitted = make_backend(name, self.config)
+        # The number of classes is passed, not read from a fold's labels, so that a fold
+        # missing a label is an error rather than a model with fewer columns.
+        n_classes = len(self.classes_)
         if callbacks is not None:
-            fitted.fit(*train, validation, callbacks)
+            fitted.fit(*train, validation, callbacks, n_classes=n_classes)
         else:
-            fitted.fit(*train, validation)
+            fitted.fit(*train, validation, n_classes=n_classes)
         if checkpoints is not None:
             checkpoints.save(name, member, fitted)
         return fitted
@@ -317,3 +327,17 @@ class SpookyClassifier:
     def _check_fitted(self) -> None:
         if not hasattr(self, "members_"):
             raise NotFittedError("this SpookyClassifier is not fitted yet; call fit() or SpookyClassifier.load()")
+
+
+def _check_label_counts(classes: np.ndarray, y: np.ndarray, folds: int) -> None:
+    """Raise ValueError unless every label has a sentence in every fold's training part and
+    held-out part: `folds` sentences (two for a single validation split)."""
+    needed = max(folds, 2)
+    counts = np.bincount(y, minlength=len(classes))
+    rare = np.flatnonzero(counts < needed)
+    if len(rare):
+        label, count = str(classes[rare[0]]), int(counts[rare[0]])
+        raise ValueError(
+            f"label {label!r} has {count} sentence(s); with {folds} fold(s) every label needs at least {needed} "
+            "(add sentences, drop the label, or lower --folds)"
+        )

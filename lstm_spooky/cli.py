@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from .config import LINEAR_MODELS, MODELS, SpookyConfig
-from .data import AUTHORS, DataError, read_test, read_train, validate_texts
+from .data import DataError, read_test, read_train, validate_texts
 
 # TensorFlow's C++ start-up chatter is not for users; they can set the variable themselves.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -60,10 +60,25 @@ MODEL_DIR = click.option(
 @click.group()
 @click.version_option(package_name="lstm-spooky")
 def main() -> None:
-    """Tell who wrote a sentence: Edgar Allan Poe (EAP), H. P. Lovecraft (HPL) or Mary Shelley (MWS).
+    """Tell who wrote a sentence: Edgar Allan Poe (EAP), H. P. Lovecraft (HPL) or Mary Shelley (MWS),
+    or any labels of your own CSV.
 
     Train with `fit`, write a Kaggle submission with `submit`, try sentences with `predict`.
     """
+
+
+# The columns of Kaggle's files; `fit` saves the ones it read, and `submit` and `report` read those.
+DEFAULT_COLUMNS = {"id": "id", "text": "text", "label": "author"}
+
+
+def _column_option(kind: str, what: str):
+    return click.option(f"--{kind}-column", f"{kind}_column", help=f"{what}  [default: {DEFAULT_COLUMNS[kind]}]")
+
+
+def _saved_columns(meta: dict, **overrides: str | None) -> dict[str, str]:
+    """The column names `fit` read (Kaggle's for older models), with any options given now on top."""
+    columns = {**DEFAULT_COLUMNS, **meta.get("columns", {})}
+    return {**columns, **{kind: name for kind, name in overrides.items() if name is not None}}
 
 
 @main.command()
@@ -79,11 +94,16 @@ def main() -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), help=f"BiLSTM training batch size.  [default: {SpookyConfig.batch_size}]")
 @click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
 @click.option("--quiet", is_flag=True, help="No per-epoch progress.")
-def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool) -> None:
-    """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author) and save the model to --model-dir.
+@_column_option("text", "Column of TRAIN_CSV that holds the sentences.")
+@_column_option("label", "Column of TRAIN_CSV that holds the labels: two or more distinct values (authors, or anything).")
+@_column_option("id", "Column of TRAIN_CSV that holds unique row ids.")
+def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool, text_column: str | None, label_column: str | None, id_column: str | None) -> None:
+    """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author, or any labelled CSV) and save the model to --model-dir.
 
-    Progress goes to standard error; finished folds are kept in MODEL_DIR.partial until
-    the whole model is saved, so `--resume` can pick up after an interruption.
+    The labels are learned from the file; the column names and label set are saved
+    with the model. Progress goes to standard error; finished folds are kept in
+    MODEL_DIR.partial until the whole model is saved, so `--resume` can pick up after
+    an interruption.
     """
     config = _read_config(config_path)
     overrides = {"models": _parse_models(models), "folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
@@ -92,13 +112,15 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         if "tinybert" not in config.models:
             raise click.UsageError("--bert-preset only applies to the tinybert model; add it with --models ...,tinybert")
         config = config.replace(bert=config.bert.replace(preset=bert_preset))
-    frame = _load(read_train, train_csv)
+    columns = _saved_columns({}, text=text_column, label=label_column, id=id_column)
+    frame = _load(read_train, train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"])
     _check_writable_model_dir(model_dir)
     SpookyClassifier = _classifier_class()
     checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
     log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     click.echo(
-        f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} (seed {config.seed})",
+        f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} "
+        f"(labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})",
         err=True,
     )
     start = time.perf_counter()
@@ -108,7 +130,7 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         )
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    model.save(model_dir, extra={"train_csv": str(train_csv.resolve())})
+    model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
     model.checkpoints_.remove()
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
@@ -138,23 +160,35 @@ def _parse_models(models: str | None) -> tuple[str, ...] | None:
 @click.argument("test_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV.")
-def submit(test_csv: Path, model_dir: Path, output: Path) -> None:
-    """Write a Kaggle submission (id,EAP,HPL,MWS) for TEST_CSV (id,text)."""
-    from .submission import check_submission, make_submission, write_submission
+@click.option("--sample-submission", type=click.Path(path_type=Path), help="A sample submission (Kaggle's sample_submission.csv) whose header gives the column order; its ids and labels must match.")
+@click.option("--text-column", help="Column of TEST_CSV that holds the sentences.  [default: the one `fit` read]")
+@click.option("--id-column", help="Column of TEST_CSV that holds the row ids.  [default: the one `fit` read]")
+def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Path | None, text_column: str | None, id_column: str | None) -> None:
+    """Write a submission for TEST_CSV: id, then one probability column per label (Kaggle's: id,EAP,HPL,MWS).
 
-    frame = _load(read_test, test_csv)
+    Labels come in sorted order, or in the order of --sample-submission.
+    """
+    from .submission import check_submission, make_submission, read_sample_submission, write_submission
+
+    meta = _load_meta(model_dir)
+    columns = _saved_columns(meta, text=text_column, id=id_column)
+    frame = _load(read_test, test_csv, text_column=columns["text"], id_column=columns["id"])
+    header = _load(read_sample_submission, sample_submission, frame["id"], meta["classes"]) if sample_submission else None
     model = _load_model(model_dir)
-    submission = make_submission(frame["id"], model.predict_proba(frame["text"]))
-    check_submission(submission, frame["id"])
+    submission = make_submission(frame["id"], model.predict_proba(frame["text"]), model.classes_, header)
+    check_submission(submission, frame["id"], model.classes_)
     write_submission(submission, output)
-    click.echo(f"wrote {len(submission)} rows to {output}")
+    click.echo(f"wrote {len(submission)} rows to {output} ({','.join(submission.columns)})")
 
 
 @main.command()
 @click.argument("texts", nargs=-1)
 @MODEL_DIR
-def predict(texts: tuple[str, ...], model_dir: Path) -> None:
-    """Print author probabilities for each TEXT (or each line of standard input if none)."""
+@click.option("--explain", is_flag=True, help="Also show, per label, the words that pushed each sentence towards it (from the NB-LR model, or the language models without it).")
+@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, help="With --explain: words shown per label.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs: a list with each sentence's label, probabilities (and reasons with --explain).")
+def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as_json: bool) -> None:
+    """Print label probabilities for each TEXT (or each line of standard input if none)."""
     if not texts:
         texts = tuple(line for line in sys.stdin.read().splitlines() if line.strip())
     try:
@@ -163,12 +197,47 @@ def predict(texts: tuple[str, ...], model_dir: Path) -> None:
         raise click.ClickException(str(error)) from None
     if not texts:
         raise click.UsageError("give at least one sentence, as an argument or on standard input")
+    header = _saved_columns(_load_meta(model_dir))["label"]
     model = _load_model(model_dir)
     proba = model.predict_proba(texts)
-    click.echo("author  " + "  ".join(f"{a:>5}" for a in AUTHORS) + "  text")
+    labels = [str(label) for label in model.classes_]
+    if explain or as_json:
+        _print_explained(model, texts, proba, labels, explain, top, as_json)
+        return
+    width = max(6, len(header), *map(len, labels))
+    click.echo(f"{header:<{width}}  " + "  ".join(f"{label:>5}" for label in labels) + "  text")
     for text, row in zip(texts, proba):
-        best = AUTHORS[int(row.argmax())]
-        click.echo(f"{best:<6}  " + "  ".join(f"{p:5.3f}" for p in row) + f"  {text}")
+        best = labels[int(row.argmax())]
+        click.echo(f"{best:<{width}}  " + "  ".join(f"{p:>{max(5, len(label))}.3f}" for label, p in zip(labels, row)) + f"  {text}")
+
+
+def _print_explained(model, texts: list[str], proba, labels: list[str], explain: bool, top: int, as_json: bool) -> None:
+    """predict's --explain and --json output; colour only on a terminal."""
+    from .explain import SOURCE_NAMES, explain as explain_texts, source_of, terminal_lines
+
+    explanations = [None] * len(texts)
+    if explain:
+        try:
+            source = source_of(model.config.models)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+        explanations = explain_texts(model.members_[source][0], texts, labels)
+    if as_json:
+        rows = [
+            {
+                "text": text,
+                "label": labels[int(row.argmax())],
+                "probabilities": {label: round(float(p), 6) for label, p in zip(labels, row)},
+                **(explanation.to_dict(top) if explanation is not None else {}),
+            }
+            for text, row, explanation in zip(texts, proba, explanations)
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    colour = sys.stdout.isatty()
+    click.echo(f"Reasons: {SOURCE_NAMES[explanations[0].source]}; scores add up per label.", err=True)
+    for explanation, row in zip(explanations, proba):
+        click.echo("\n".join(terminal_lines(explanation, row, top, colour)), color=colour)
 
 
 @main.command()
@@ -181,21 +250,18 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
         raise click.ClickException("the report needs matplotlib: pip install 'lstm-spooky[report]'")
     from .report import build_report
     from .atomic import atomic_file
-    from .model_dir import read_model_meta
 
-    try:
-        meta = read_model_meta(model_dir)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    meta = _load_meta(model_dir)
     source = train_csv or (Path(meta["train_csv"]) if meta.get("train_csv") else None)
-    texts = None
+    texts = labels_by_id = None
     if source is not None and source.exists():
-        frame = _load(read_train, source)
-        texts = dict(zip(frame["id"], frame["text"]))
+        columns = _saved_columns(meta)
+        frame = _load(read_train, source, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"])
+        texts, labels_by_id = dict(zip(frame["id"], frame["text"])), dict(zip(frame["id"], frame["author"]))
     else:
         click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
     output = output or model_dir / "report.html"
-    page = build_report(model_dir, texts)
+    page = build_report(model_dir, texts, labels_by_id)
     with atomic_file(output) as tmp:
         tmp.write_text(page, encoding="utf-8")
     click.echo(f"wrote {output}")
@@ -237,9 +303,9 @@ def convert_bert(source: Path, destination: Path, lowercase: bool | None) -> Non
     )
 
 
-def _load(reader, path: Path):
+def _load(reader, path: Path, *args, **kwargs):
     try:
-        return reader(path)
+        return reader(path, *args, **kwargs)
     except DataError as error:
         raise click.ClickException(str(error)) from None
 
@@ -251,6 +317,16 @@ def _read_config(path: Path | None) -> SpookyConfig:
         return SpookyConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, TypeError) as error:
         raise click.ClickException(f"{path}: not a valid config ({error})") from None
+
+
+def _load_meta(model_dir: Path) -> dict:
+    """The saved model's config.json (label set, column names), without loading any model."""
+    from .model_dir import read_model_meta
+
+    try:
+        return read_model_meta(model_dir)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _load_model(model_dir: Path):

@@ -1,8 +1,14 @@
-"""Read and validate Kaggle's Spooky Author Identification CSV files.
+"""Read and validate labelled and unlabelled CSV files of sentences.
+
+Kaggle's Spooky Author Identification files (`id,text,author`) need no options; any
+other CSV names its columns (`text_column`, `label_column`, `id_column`), and the
+frames returned always have the canonical columns `id`, `text` (and `author`, the
+label), so nothing downstream knows what the file called them. Labels are any
+strings: the label set is learned from the training file, two or more of them.
 
 Every problem becomes a `DataError` whose one-line message names the file, the row
 (by its id where it has one) and what to do, so the CLI can print it instead of a
-traceback. Authors are always ordered as in Kaggle's submission: EAP, HPL, MWS.
+traceback.
 """
 
 from __future__ import annotations
@@ -15,29 +21,52 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-AUTHORS = ("EAP", "HPL", "MWS")
+AUTHORS = ("EAP", "HPL", "MWS")  # Kaggle's labels, in the order its submission wants them
+# Column names of the files the model directory writes (id, one column per label, the true
+# label), so no label may take them.
+RESERVED_LABELS = ("id", "author")
 
 
 class DataError(ValueError):
     """Input data that cannot be used; the message says where and how to fix it."""
 
 
-def read_train(path: str | Path) -> pd.DataFrame:
-    """Read a labelled file with columns id, text, author (extra columns are ignored)."""
-    frame = _read_csv(path, ("id", "text", "author"))
-    unknown = ~frame["author"].isin(AUTHORS)
-    if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
+def read_train(
+    path: str | Path, text_column: str = "text", label_column: str = "author", id_column: str = "id"
+) -> pd.DataFrame:
+    """Read a labelled CSV as a frame with columns id, text, author (the label), in file order.
+
+    Extra columns are ignored. Raises DataError for an empty label, for a label that
+    would clash with the model directory's column names, and for a file with fewer
+    than two distinct labels (there is nothing to tell apart).
+    """
+    frame = _read_csv(path, {"id": id_column, "text": text_column, "author": label_column})
+    blank = frame["author"].str.strip() == ""
+    if blank.any():
+        row = int(np.flatnonzero(blank)[0])
         raise DataError(
-            f"{path}: row {row + 1} (id {frame['id'].iloc[row]!r}) has author {frame['author'].iloc[row]!r}; "
-            f"authors must be one of {', '.join(AUTHORS)}"
+            f"{path}: row {row + 1} (id {frame['id'].iloc[row]!r}) has an empty {label_column!r}; "
+            "every training sentence needs a label"
+        )
+    reserved = frame["author"].isin(RESERVED_LABELS)
+    if reserved.any():
+        row = int(np.flatnonzero(reserved)[0])
+        raise DataError(
+            f"{path}: row {row + 1} (id {frame['id'].iloc[row]!r}) has the label {frame['author'].iloc[row]!r}; "
+            f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); rename it"
+        )
+    labels = sorted(frame["author"].unique())
+    if len(labels) < 2:
+        raise DataError(
+            f"{path}: every row of column {label_column!r} is {labels[0]!r}; a classifier needs two or more "
+            f"distinct labels (is --label-column the right column?)"
         )
     return frame
 
 
-def read_test(path: str | Path) -> pd.DataFrame:
-    """Read an unlabelled file with columns id, text (extra columns are ignored)."""
-    return _read_csv(path, ("id", "text"))
+def read_test(path: str | Path, text_column: str = "text", id_column: str = "id") -> pd.DataFrame:
+    """Read an unlabelled CSV as a frame with columns id, text (extra columns are ignored)."""
+    return _read_csv(path, {"id": id_column, "text": text_column})
 
 
 def validate_texts(texts: Iterable[object], source: str = "texts") -> list[str]:
@@ -51,54 +80,80 @@ def validate_texts(texts: Iterable[object], source: str = "texts") -> list[str]:
     return texts
 
 
-def encode_labels(labels: Sequence[str]) -> np.ndarray:
-    """Map author names to class indices 0, 1, 2 in AUTHORS order."""
-    index = {author: i for i, author in enumerate(AUTHORS)}
-    unknown = sorted({str(label) for label in labels} - set(index))
+def label_set(labels: Iterable[object]) -> np.ndarray:
+    """The distinct labels, as strings, sorted: what `fit` learns as `classes_`.
+
+    >>> label_set(["MWS", "EAP", "HPL", "EAP"]).tolist()
+    ['EAP', 'HPL', 'MWS']
+    """
+    classes = sorted({str(label) for label in labels})
+    if any(not label.strip() for label in classes):
+        raise DataError("a label is empty; every training sentence needs a label")
+    if len(classes) < 2:
+        found = f"every label is {classes[0]!r}" if classes else "no labels given"
+        raise DataError(f"{found}; a classifier needs two or more distinct labels")
+    reserved = sorted(set(classes) & set(RESERVED_LABELS))
+    if reserved:
+        raise DataError(f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); got {reserved[0]!r}")
+    return np.array(classes)
+
+
+def encode_labels(labels: Sequence[object], classes: Sequence[str] | None = None) -> np.ndarray:
+    """Map labels (compared as strings) to class ids: their positions in `classes`.
+
+    `classes` defaults to the sorted distinct labels, which for Kaggle's file is
+    AUTHORS: EAP, HPL, MWS -> 0, 1, 2.
+    """
+    classes = list(label_set(labels) if classes is None else classes)
+    index = {label: i for i, label in enumerate(classes)}
+    labels = [str(label) for label in labels]
+    unknown = sorted(set(labels) - set(index))
     if unknown:
-        raise DataError(f"unknown author labels {unknown}; labels must be one of {', '.join(AUTHORS)}")
+        raise DataError(f"unknown labels {unknown}; the model knows {', '.join(classes)}")
     return np.array([index[label] for label in labels], dtype=np.int64)
 
 
-def check_training_set(texts: Iterable[str], y: Sequence[int]) -> tuple[list[str], np.ndarray]:
+def check_training_set(texts: Iterable[str], y: Sequence[int], n_classes: int | None = None) -> tuple[list[str], np.ndarray]:
     """`texts` as a list and class ids `y` as an int array, after checking they pair up and
-    that every author has sentences (a model cannot learn an author it never saw)."""
+    that each of the `n_classes` classes (default: as many as the largest id says) has
+    sentences: a model cannot learn a label it never saw."""
     texts, y = list(texts), np.asarray(y, dtype=np.int64)
     if len(texts) != len(y):
         raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
-    missing = sorted(set(range(len(AUTHORS))) - set(y.tolist()))
+    n_classes = int(y.max()) + 1 if n_classes is None and len(y) else (n_classes or 0)
+    missing = sorted(set(range(n_classes)) - set(y.tolist()))
     if missing:
-        raise ValueError(f"every author needs training sentences; none for {[AUTHORS[c] for c in missing]}")
+        raise ValueError(f"every label needs training sentences; none for class ids {missing}")
+    if n_classes < 2:
+        raise ValueError(f"a classifier needs two or more classes, got {n_classes}")
     return texts, y
 
 
-def _read_csv(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame:
+def read_header_and_ids(path: str | Path) -> tuple[list[str], list[str]]:
+    """A CSV's header and the values of its first column, e.g. a sample submission's
+    `id,EAP,HPL,MWS` and its ids; DataError for a file that is missing, empty or malformed."""
+    frame = _parse_csv(Path(path), "id,<one column per label>")
+    return [str(c) for c in frame.columns], frame.iloc[:, 0].tolist()
+
+
+def _read_csv(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
+    """The file's `columns` (canonical name -> name in the file), renamed to the canonical names."""
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file; give the path to a Kaggle CSV (id,{','.join(columns[1:])})")
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory; give the path to a Kaggle CSV (id,{','.join(columns[1:])})")
-    raw = path.read_bytes()
-    try:
-        decoded = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DataError(f"{path}: line {line} is not valid UTF-8; re-save the file as UTF-8") from None
-    if not decoded.strip():
-        raise DataError(f"{path}: the file is empty; expected a header line {','.join(columns)} and rows")
-    try:
-        frame = pd.read_csv(io.StringIO(decoded), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, csv.Error) as error:
-        raise DataError(f"{path}: not a well-formed CSV ({' '.join(str(error).split())})") from None
-    missing = [c for c in columns if c not in frame.columns]
+    names = list(columns.values())
+    wanted = ",".join(names)
+    if len(set(names)) < len(names):
+        raise DataError(f"{path}: the columns {', '.join(f'{k}={v!r}' for k, v in columns.items())} must all differ")
+    frame = _parse_csv(path, wanted)
+    missing = [c for c in names if c not in frame.columns]
     if missing:
+        options = ", ".join(f"--{kind if kind != 'author' else 'label'}-column" for kind, name in columns.items() if name in missing)
         raise DataError(
-            f"{path}: missing column(s) {', '.join(missing)}; the header must contain {','.join(columns)} "
-            f"(found {','.join(map(str, frame.columns))})"
+            f"{path}: missing column(s) {', '.join(missing)}; the header must contain {wanted} "
+            f"(found {','.join(map(str, frame.columns))}; {options} name(s) another)"
         )
     if frame.empty:
         raise DataError(f"{path}: has a header but no rows")
-    frame = frame.loc[:, list(columns)]
+    frame = frame.loc[:, names].set_axis(list(columns), axis=1)
     blank = frame["text"].str.strip() == ""
     if blank.any():
         row = int(np.flatnonzero(blank)[0])
@@ -114,3 +169,23 @@ def _read_csv(path: str | Path, columns: tuple[str, ...]) -> pd.DataFrame:
         first = int(np.flatnonzero(frame["id"] == dup)[0])
         raise DataError(f"{path}: id {dup!r} appears in rows {first + 1} and {row + 1}; ids must be unique")
     return frame.reset_index(drop=True)
+
+
+def _parse_csv(path: Path, wanted: str) -> pd.DataFrame:
+    """Every cell of the CSV as a string; `wanted` says in messages what the file should hold."""
+    if not path.exists():
+        raise DataError(f"{path}: no such file; give the path to a CSV with columns {wanted}")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory; give the path to a CSV with columns {wanted}")
+    raw = path.read_bytes()
+    try:
+        decoded = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataError(f"{path}: line {line} is not valid UTF-8; re-save the file as UTF-8") from None
+    if not decoded.strip():
+        raise DataError(f"{path}: the file is empty; expected a header line {wanted} and rows")
+    try:
+        return pd.read_csv(io.StringIO(decoded), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, csv.Error) as error:
+        raise DataError(f"{path}: not a well-formed CSV ({' '.join(str(error).split())})") from None

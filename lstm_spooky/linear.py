@@ -2,12 +2,12 @@
 
 Two classifiers on the vectorizers of ngrams.py (a LinearConfig picks one of each):
 
-- `svm`: one-vs-rest linear SVMs (LinearSVC). Their stack features are the three
-  margins; alone, `predict_proba` is their softmax, which the single-model temperature
+- `svm`: one-vs-rest linear SVMs (LinearSVC). Their stack features are the margins
+  (one per label); alone, `predict_proba` is their softmax, which the single-model temperature
   then calibrates.
 - `mnb`: multinomial naive Bayes on counts. Its log-probabilities grow with sentence
   length and are wildly overconfident, so its stack features are the log-probabilities
-  centred over the authors and divided by sqrt(units + 1), units being tokens or
+  centred over the labels and divided by sqrt(units + 1), units being tokens or
   characters as the model reads them.
 
 Alone, neither beats NB-LR or the language models (5-fold OOF log losses 0.40-0.52 once
@@ -19,7 +19,7 @@ A saved model directory holds:
 
     config.json       format version and the LinearConfig
     vocabulary.json   the n-grams, in feature order
-    weights.npz       idf (tfidf only), weights (3, n_features), intercepts (3,)
+    weights.npz       idf (tfidf only), weights (n_classes, n_features), intercepts (n_classes,)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from sklearn.svm import LinearSVC
 
 from .calibration import EPS
 from .config import LinearConfig
-from .data import AUTHORS, check_training_set
+from .data import check_training_set
 from .model_dir import read_member_meta
 from .ngrams import build_vectorizer, restore_vectorizer, vectorizer_state
 from .tokenize import tokenize
@@ -50,36 +50,42 @@ class LinearBackend:
     def __init__(self, config: LinearConfig | None = None):
         self.config = config if config is not None else LinearConfig()
 
-    def fit(self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None) -> "LinearBackend":
-        """Fit on `texts` with class ids `y` (0, 1, 2 in AUTHORS order); `validation` is not used."""
+    def fit(
+        self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None, n_classes: int | None = None
+    ) -> "LinearBackend":
+        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation` is not used."""
         config = self.config
         if config.classifier not in CLASSIFIERS:
             raise ValueError(f"classifier must be one of {', '.join(CLASSIFIERS)}, got {config.classifier!r}")
-        texts, y = check_training_set(texts, y)
+        texts, y = check_training_set(texts, y, n_classes)
         self.vectorizer_ = self._vectorizer()
         x = self.vectorizer_.fit_transform(texts)
         if config.classifier == "svm":
             svm = LinearSVC(C=config.c).fit(x, y)
             self.weights_, self.intercepts_ = svm.coef_, svm.intercept_
+            if len(svm.classes_) == 2:
+                # LinearSVC fits one SVM for two classes, whose margin speaks for the second;
+                # one-vs-rest for the first would be its mirror image, so both get a column.
+                self.weights_, self.intercepts_ = np.vstack([-svm.coef_, svm.coef_]), np.concatenate([-svm.intercept_, svm.intercept_])
         else:
             nb = MultinomialNB(alpha=config.alpha).fit(x, y)
             self.weights_, self.intercepts_ = nb.feature_log_prob_, nb.class_log_prior_
         return self
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
-        """Raw scores, shape (n_samples, 3): SVM margins, or naive Bayes joint log-likelihoods."""
+        """Raw scores, shape (n_samples, n_classes): SVM margins, or naive Bayes joint log-likelihoods."""
         self._check_fitted()
         return np.asarray(self.vectorizer_.transform(list(texts)) @ self.weights_.T) + self.intercepts_
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Softmax of the scores (naive Bayes: its posterior), shape (n_samples, 3), inside (0, 1)."""
+        """Softmax of the scores (naive Bayes: its posterior), shape (n_samples, n_classes), inside (0, 1)."""
         scores = self.decision_function(texts)
         proba = np.exp(scores - scores.max(axis=1, keepdims=True))
         proba = np.clip(proba / proba.sum(axis=1, keepdims=True), EPS, 1.0)
         return proba / proba.sum(axis=1, keepdims=True)
 
     def stack_features(self, texts: list[str]) -> np.ndarray:
-        """What the stack reads, shape (n_samples, 3): margins, or length-scaled centred NB log-probabilities."""
+        """What the stack reads, shape (n_samples, n_classes): margins, or length-scaled centred NB log-probabilities."""
         scores = self.decision_function(texts)
         if self.config.classifier == "svm":
             return scores
@@ -90,7 +96,7 @@ class LinearBackend:
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "authors": list(AUTHORS), "config": self.config.to_dict()}
+        meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         ngrams, idf = vectorizer_state(self.vectorizer_)
         (directory / VOCABULARY_FILE).write_text(json.dumps(ngrams, ensure_ascii=False, indent=0), encoding="utf-8")

@@ -1,10 +1,10 @@
-"""The n-gram language-model backend: per-author character and word models, calibrated.
+"""The n-gram language-model backend: per-label character and word models, calibrated.
 
-Every author gets interpolated Kneser-Ney language models over characters and over
+Every label (author) gets interpolated Kneser-Ney language models over characters and over
 word tokens (by default one character 5-gram model, one word trigram and one word
-unigram model); a sentence is scored by how likely each author's models find it.
+unigram model); a sentence is scored by how likely each label's models find it.
 Raw likelihood ratios of a 30-word sentence are astronomically overconfident, so a
-small multinomial logistic regression turns the per-author log-likelihoods into
+small multinomial logistic regression turns the per-label log-likelihoods into
 probabilities. It is fitted on *cross-fitted* scores: the training rows are split
 into `calibration_folds` parts and each part is scored by models trained on the
 others, so the regression learns how far the ratios can be trusted on sentences the
@@ -19,7 +19,7 @@ A saved model directory holds:
 
     config.json     format version, hyperparameters, calibration weights
     symbols.json    the character and word vocabularies, in id order
-    counts.npz      n-gram keys and per-author counts of every model
+    counts.npz      n-gram keys and per-label counts of every model
 """
 
 from __future__ import annotations
@@ -34,15 +34,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from .calibration import EPS
+from .calibration import EPS, class_scores
 from .config import LMConfig
-from .data import AUTHORS, check_training_set
+from .data import check_training_set
 from .model_dir import read_member_meta
 from .tokenize import tokenize
 
 FORMAT_VERSION = 1
 CONFIG_FILE, SYMBOLS_FILE, COUNTS_FILE = "config.json", "symbols.json", "counts.npz"
-N_CLASSES = len(AUTHORS)
 # Ids every symbol table starts with. BOS only ever appears in histories, never as a
 # predicted symbol; UNK stands for any symbol the training text did not contain.
 BOS, EOS, UNK = 0, 1, 2
@@ -55,8 +54,10 @@ class LMBackend:
     def __init__(self, config: LMConfig | None = None):
         self.config = config if config is not None else LMConfig()
 
-    def fit(self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None) -> "LMBackend":
-        """Fit on `texts` with class ids `y` (0, 1, 2 in AUTHORS order); `validation` is not used."""
+    def fit(
+        self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None, n_classes: int | None = None
+    ) -> "LMBackend":
+        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation` is not used."""
         config = self.config
         if not config.models():
             raise ValueError("LMConfig needs at least one entry in char_orders or word_orders")
@@ -66,27 +67,28 @@ class LMBackend:
             raise ValueError(f"discount must be in (0, 1] so that every distribution sums to 1, got {config.discount}")
         if config.calibration_folds < 2:
             raise ValueError(f"calibration_folds must be at least 2, got {config.calibration_folds}")
-        texts, y = check_training_set(texts, y)
+        texts, y = check_training_set(texts, y, n_classes)
+        n_classes = int(y.max()) + 1
         units = split_units(texts, config.lowercase_chars)
-        features = np.zeros((len(texts), N_CLASSES * len(config.models())))
+        features = np.zeros((len(texts), n_classes * len(config.models())))
         splitter = StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed)
         for train, held_out in splitter.split(np.zeros(len(y)), y):
-            models = AuthorModels.fit(_rows(units, train), y[train], config)
+            models = AuthorModels.fit(_rows(units, train), y[train], config, n_classes)
             features[held_out] = models.features(_rows(units, held_out), config.length_power)
         regression = LogisticRegression(C=config.calibration_c, max_iter=1000).fit(features, y)
         self.coef_, self.intercept_ = regression.coef_, regression.intercept_
-        self.models_ = AuthorModels.fit(units, y, config)
+        self.models_ = AuthorModels.fit(units, y, config, n_classes)
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities, shape (n_samples, 3), columns in AUTHORS order, inside (0, 1)."""
+        """Calibrated probabilities, shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
         self._check_fitted()
         units = split_units(list(texts), self.config.lowercase_chars)
         features = self.models_.features(units, self.config.length_power)
-        return _softmax(features @ self.coef_.T + self.intercept_)
+        return _softmax(class_scores(features, self.coef_, self.intercept_))
 
     def stack_features(self, texts: list[str]) -> np.ndarray:
-        """What the stack reads, shape (n_samples, 6 * n_models): every model's per-author
+        """What the stack reads, shape (n_samples, 2 * n_classes * n_models): every model's per-label
         log-likelihood ratios both scaled by length (as the calibration reads them) and raw.
 
         The stack weighs the models itself, so it gets them before the calibrating
@@ -101,9 +103,10 @@ class LMBackend:
         self._check_fitted()
         meta = {
             "format_version": FORMAT_VERSION,
-            "authors": list(AUTHORS),
+            "n_classes": self.models_.n_classes,
             "config": self.config.to_dict(),
-            "coef": self.coef_.tolist(),  # (3, n_features) weights of the calibrating regression
+            # (n_classes, n_features) weights of the calibrating regression; (1, n_features) for two classes
+            "coef": self.coef_.tolist(),
             "intercept": self.intercept_.tolist(),
         }
         directory = Path(directory)
@@ -140,34 +143,38 @@ def split_units(texts: list[str], lowercase_chars: bool) -> Units:
 
 
 class AuthorModels:
-    """Every language model of `config.models()`, with per-author counts, and the symbol tables."""
+    """Every language model of `config.models()`, with per-label counts, and the symbol tables."""
 
     def __init__(self, tables: dict[str, "SymbolTable"], models: list["KneserNeyLM"], config: LMConfig):
         self.tables = tables  # "char" and "word"
         self.models = models
         self.units = [unit for unit, _ in config.models()]
 
+    @property
+    def n_classes(self) -> int:
+        return self.models[0].counts[0].shape[1]
+
     @classmethod
-    def fit(cls, units: Units, y: np.ndarray, config: LMConfig) -> "AuthorModels":
+    def fit(cls, units: Units, y: np.ndarray, config: LMConfig, n_classes: int) -> "AuthorModels":
         tables = {"char": SymbolTable.build(units[0]), "word": SymbolTable.build(units[1])}
         sequences = _encode(tables, units)
         models = [
-            KneserNeyLM.fit(sequences[unit], y, order, tables[unit].n_ids, discount=config.discount)
+            KneserNeyLM.fit(sequences[unit], y, order, tables[unit].n_ids, n_classes, discount=config.discount)
             for unit, order in config.models()
         ]
         return cls(tables, models, config)
 
     def features(self, units: Units, length_power: float) -> np.ndarray:
-        """Per-author log-likelihood ratios of every model, shape (n_samples, 3 * n_models).
+        """Per-label log-likelihood ratios of every model, shape (n_samples, n_classes * n_models).
 
-        A ratio is the log-likelihood minus its mean over the authors, divided by the
+        A ratio is the log-likelihood minus its mean over the labels, divided by the
         number of predicted symbols (EOS included) to the power `length_power`.
         """
         ratios, symbols = self.log_ratios(units)
         return ratios / symbols**length_power
 
     def log_ratios(self, units: Units) -> tuple[np.ndarray, np.ndarray]:
-        """Unscaled ratios, and the number of predicted symbols behind each: both (n_samples, 3 * n_models)."""
+        """Unscaled ratios, and the number of predicted symbols behind each: both (n_samples, n_classes * n_models)."""
         sequences = _encode(self.tables, units)
         ratios, symbols = [], []
         for unit, model in zip(self.units, self.models):
@@ -219,8 +226,10 @@ class KneserNeyLM:
 
     @classmethod
     def fit(cls, sequences: "Sequences", y: np.ndarray, order: int, n_ids: int,
-            n_classes: int = N_CLASSES, discount: float | None = None) -> "KneserNeyLM":
-        """Count the n-grams of id sequences (without BOS/EOS; they are added here) of classes `y`."""
+            n_classes: int | None = None, discount: float | None = None) -> "KneserNeyLM":
+        """Count the n-grams of id sequences (without BOS/EOS; they are added here) of classes `y`
+        (0 .. n_classes - 1; default: the largest id + 1)."""
+        n_classes = int(np.max(y)) + 1 if n_classes is None else n_classes
         if n_ids ** order >= 2**63:
             raise ValueError(f"{n_ids} symbols to the power {order} overflow int64 n-gram codes; lower the order")
         codes, owner = sequences.ngram_codes(order, n_ids)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: the label set is data (config.json "classes"); 4 assumed EAP, HPL, MWS
 CONFIG_FILE, OOF_FILE, HISTORY_FILE = "config.json", "oof.csv", "history.json"
 
 

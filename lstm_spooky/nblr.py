@@ -2,12 +2,12 @@
 
 This is NBSVM (Wang & Manning 2012) with a logistic loss. Sentences become TF-IDF
 vectors of word 1-3 grams and character 1-5 grams (sublinear term frequency, one
-L2-normalised block each). For each author, one-vs-rest, every feature is scaled by
+L2-normalised block each). For each label, one-vs-rest, every feature is scaled by
 its naive Bayes log-count ratio
 
-    r = log((p / |p|_1) / (q / |q|_1)),  p = alpha + sum of the author's rows, q = alpha + the others'
+    r = log((p / |p|_1) / (q / |q|_1)),  p = alpha + sum of the label's rows, q = alpha + the others'
 
-and a binary logistic regression is fitted on the scaled features. The three
+and a binary logistic regression is fitted on the scaled features. The
 one-vs-rest probabilities are normalised to sum to one. Since a scaled feature times
 its weight is the feature times (r * weight), the model keeps one weight matrix.
 
@@ -21,7 +21,7 @@ A saved model directory holds:
 
     config.json       format version and hyperparameters
     vocabulary.json   the word and character n-grams, in feature order
-    weights.npz       inverse document frequencies, weights (3, n_features), intercepts (3,)
+    weights.npz       inverse document frequencies, weights (n_classes, n_features), intercepts (n_classes,)
 """
 
 from __future__ import annotations
@@ -38,13 +38,12 @@ from sklearn.linear_model import LogisticRegression
 
 from .calibration import EPS
 from .config import NBLRConfig
-from .data import AUTHORS, check_training_set
+from .data import check_training_set
 from .model_dir import read_member_meta
 from .ngrams import build_vectorizer, restore_vectorizer, vectorizer_state
 
 FORMAT_VERSION = 1
 CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json", "weights.npz"
-N_CLASSES = len(AUTHORS)
 
 
 class NBLRBackend:
@@ -53,16 +52,18 @@ class NBLRBackend:
     def __init__(self, config: NBLRConfig | None = None):
         self.config = config if config is not None else NBLRConfig()
 
-    def fit(self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None) -> "NBLRBackend":
-        """Fit on `texts` with class ids `y` (0, 1, 2 in AUTHORS order); `validation` is not used."""
+    def fit(
+        self, texts: list[str], y: np.ndarray, validation: tuple[list[str], np.ndarray] | None = None, n_classes: int | None = None
+    ) -> "NBLRBackend":
+        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation` is not used."""
         config = self.config
         if config.char_analyzer not in ("char", "char_wb"):
             raise ValueError(f"char_analyzer must be 'char' or 'char_wb', got {config.char_analyzer!r}")
-        texts, y = check_training_set(texts, y)
+        texts, y = check_training_set(texts, y, n_classes)
         self.vectorizers_ = _vectorizers(config)
         x = sp.hstack([v.fit_transform(texts) for v in self.vectorizers_], format="csr")
         weights, intercepts = [], []
-        for c in range(N_CLASSES):
+        for c in range(int(y.max()) + 1):
             ratio = nb_ratio(x, y == c, config.alpha)
             regression = LogisticRegression(C=config.c, solver="liblinear", max_iter=1000)
             regression.fit(x.multiply(ratio).tocsr(), y == c)
@@ -73,7 +74,7 @@ class NBLRBackend:
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Probabilities of shape (n_samples, 3), columns in AUTHORS order, inside (0, 1)."""
+        """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
         self._check_fitted()
         x = sp.hstack([v.transform(list(texts)) for v in self.vectorizers_], format="csr")
         logits = np.asarray(x @ self.weights_.T) + self.intercepts_
@@ -85,7 +86,7 @@ class NBLRBackend:
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "authors": list(AUTHORS), "config": self.config.to_dict()}
+        meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (words, word_idf), (chars, char_idf) = map(vectorizer_state, self.vectorizers_)
         vocabulary = {"words": words, "chars": chars}

@@ -1,7 +1,8 @@
 """An HTML report on a trained model: scores, learning curves, confusion matrix, calibration, errors.
 
 It reads only the model directory's files (config.json, the out-of-fold CSVs, the
-Keras-trained folds' history.json), never the models, so it needs no TensorFlow. Plots are drawn with matplotlib (the
+Keras-trained folds' history.json) and, to highlight what misled the model in its worst
+errors, the NB-LR (or language-model) backend, never the networks, so it needs no TensorFlow. Plots are drawn with matplotlib (the
 `report` extra) and embedded in the page as PNG, so the report is one portable file.
 """
 
@@ -17,27 +18,30 @@ import numpy as np
 import pandas as pd
 
 from .calibration import log_loss
-from .data import AUTHORS, encode_labels
+from .data import encode_labels
 from .model_dir import HISTORY_FILE, OOF_FILE, base_oof_file, member_dir, read_model_meta
 
 
-def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> str:
-    """The report page as an HTML string. `texts` maps ids to sentences for the error table."""
+def build_report(model_dir: str | Path, texts: dict[str, str] | None = None, labels_by_id: dict[str, str] | None = None) -> str:
+    """The report page as an HTML string. `texts` maps ids to sentences for the error table;
+    with `labels_by_id` too (the training file's labels), the table marks what misled the model."""
     import matplotlib
 
     matplotlib.use("Agg")
     model_dir = Path(model_dir)
     meta = read_model_meta(model_dir)
     models = meta["config"]["models"]
-    final_oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str})
-    y = encode_labels(final_oof["author"])
-    final = final_oof[list(AUTHORS)].to_numpy(dtype=np.float64)
-    base = {name: pd.read_csv(model_dir / base_oof_file(name))[list(AUTHORS)].to_numpy(dtype=np.float64) for name in models}
+    labels = [str(label) for label in meta["classes"]]
+    final_oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
+    y = encode_labels(final_oof["author"], labels)
+    final = final_oof[labels].to_numpy(dtype=np.float64)
+    base = {name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64) for name in models}
     cv = meta["cv"]
     how = f"temperature {meta['temperature']:.3f}" if "temperature" in meta else "a stacked logistic regression"
     sections = [
         f"<h1>lstm-spooky model report</h1><p><code>{html.escape(str(model_dir))}</code>: "
-        f"{', '.join(models)} on {cv['folds']} fold(s), {cv['rows']} held-out rows, combined by {how}.</p>",
+        f"{', '.join(models)} on {cv['folds']} fold(s), {cv['rows']} held-out rows, combined by {how}; "
+        f"labels {html.escape(', '.join(labels))}.</p>",
         "<h2>Cross-validated scores</h2>" + _scores_table(cv),
     ]
     for name in models:
@@ -46,13 +50,13 @@ def build_report(model_dir: str | Path, texts: dict[str, str] | None = None) -> 
             curves = _learning_curves([json.loads(path.read_text(encoding="utf-8")) for path in histories])
             sections.append(f"<h2>{name} learning curves</h2>" + _img(curves))
     sections += [
-        "<h2>Confusion matrix (out-of-fold, final model)</h2>" + _img(_confusion(y, final.argmax(axis=1))),
+        "<h2>Confusion matrix (out-of-fold, final model)</h2>" + _img(_confusion(y, final.argmax(axis=1), labels)),
         "<h2>Reliability before and after calibration</h2>"
-        "<p>Each point is a bin of predicted probabilities (all three authors pooled): a calibrated model lies on "
+        "<p>Each point is a bin of predicted probabilities (all labels pooled): a calibrated model lies on "
         "the diagonal. The base models are shown raw; the final model's calibration was fitted without each row.</p>"
         + _img(_reliability(y, {**{f"{name} (raw)": p for name, p in base.items()}, "final": final})),
-        "<h2>Per-author precision and recall (final model)</h2>" + _per_author_table(y, final.argmax(axis=1)),
-        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(final_oof, y, final, texts),
+        "<h2>Per-label precision and recall (final model)</h2>" + _per_label_table(y, final.argmax(axis=1), labels),
+        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(final_oof, y, final, labels, texts, labels_by_id, meta),
     ]
     style = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:100%}"
     return f"<!doctype html><html><head><meta charset='utf-8'><title>lstm-spooky report</title><style>{style}</style></head><body>{''.join(sections)}</body></html>"
@@ -86,20 +90,22 @@ def _learning_curves(histories: list[dict]):
     return fig
 
 
-def _confusion(y: np.ndarray, predicted: np.ndarray):
+def _confusion(y: np.ndarray, predicted: np.ndarray, labels: list[str]):
     import matplotlib.pyplot as plt
 
-    counts = np.zeros((len(AUTHORS), len(AUTHORS)), dtype=int)
+    n = len(labels)
+    counts = np.zeros((n, n), dtype=int)
     np.add.at(counts, (y, predicted), 1)
-    fig, ax = plt.subplots(figsize=(4.5, 4))
+    side = 3 + 0.5 * n  # room for every cell's count, from 2 labels to about 20
+    fig, ax = plt.subplots(figsize=(side + 0.5, side))
     ax.imshow(counts, cmap="Blues")
-    for i in range(len(AUTHORS)):
-        for j in range(len(AUTHORS)):
+    for i in range(n):
+        for j in range(n):
             ax.text(j, i, counts[i, j], ha="center", va="center", color="white" if counts[i, j] > counts.max() / 2 else "black")
-    ax.set_xticks(range(len(AUTHORS)), AUTHORS)
-    ax.set_yticks(range(len(AUTHORS)), AUTHORS)
+    ax.set_xticks(range(n), labels, rotation=90 if n > 8 else 0)
+    ax.set_yticks(range(n), labels)
     ax.set_xlabel("predicted")
-    ax.set_ylabel("true author")
+    ax.set_ylabel("true label")
     return fig
 
 
@@ -133,28 +139,65 @@ def _reliability(y: np.ndarray, curves: dict[str, np.ndarray]):
     return fig
 
 
-def _per_author_table(y: np.ndarray, predicted: np.ndarray) -> str:
+def _per_label_table(y: np.ndarray, predicted: np.ndarray, labels: list[str]) -> str:
     rows = []
-    for k, author in enumerate(AUTHORS):
+    for k, author in enumerate(labels):
         true_positive = np.sum((predicted == k) & (y == k))
         precision = true_positive / max(np.sum(predicted == k), 1)
         recall = true_positive / max(np.sum(y == k), 1)
-        rows.append(f"<tr><td>{author}</td><td>{precision:.3f}</td><td>{recall:.3f}</td><td>{np.sum(y == k)}</td></tr>")
-    return "<table><tr><th>author</th><th>precision</th><th>recall</th><th>rows</th></tr>" + "".join(rows) + "</table>"
+        rows.append(f"<tr><td>{html.escape(author)}</td><td>{precision:.3f}</td><td>{recall:.3f}</td><td>{np.sum(y == k)}</td></tr>")
+    return "<table><tr><th>label</th><th>precision</th><th>recall</th><th>rows</th></tr>" + "".join(rows) + "</table>"
 
 
-def _wrong_table(oof: pd.DataFrame, y: np.ndarray, calibrated: np.ndarray, texts: dict[str, str] | None) -> str:
+def _wrong_table(
+    oof: pd.DataFrame, y: np.ndarray, calibrated: np.ndarray, labels: list[str],
+    texts: dict[str, str] | None, labels_by_id: dict[str, str] | None, meta: dict,
+) -> str:
+    """The most confidently wrong rows. With every training sentence and label, the words that
+    pushed each towards the wrong label and towards the true one are marked in those labels'
+    colours, by word language models fitted without the rows shown (so none explains itself)."""
+    from .config import LMConfig
+    from .explain import SOURCE_NAMES, explain, held_out_word_models, html_highlighted, html_label
+
     predicted = calibrated.argmax(axis=1)
     wrong = np.flatnonzero(predicted != y)
     worst = wrong[np.argsort(-calibrated[wrong, predicted[wrong]])][:10]
-    rows = []
-    for i in worst:
-        sentence = (texts or {}).get(oof["id"].iloc[i], "(sentence not available: pass --train-csv)")
-        rows.append(
-            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{AUTHORS[y[i]]}</td><td>{AUTHORS[predicted[i]]}</td>"
-            f"<td>{calibrated[i, predicted[i]]:.3f}</td><td>{html.escape(sentence)}</td></tr>"
+    shown_ids = [oof["id"].iloc[i] for i in worst]
+    sentences = [(texts or {}).get(i) for i in shown_ids]
+    explained = bool(labels_by_id) and all(s is not None for s in sentences) and len(worst) > 0
+    explanations = [None] * len(worst)
+    if explained:
+        shown = set(shown_ids)
+        others = [i for i in texts if i not in shown and labels_by_id.get(i) in labels]
+        lm_config = LMConfig.from_dict(meta["config"].get("lm", {}))  # the model's own settings
+        explainer = held_out_word_models(
+            [texts[i] for i in others], np.array([labels.index(labels_by_id[i]) for i in others]), len(labels), lm_config
         )
-    return "<table><tr><th>id</th><th>true</th><th>predicted</th><th>probability</th><th>sentence</th></tr>" + "".join(rows) + "</table>"
+        explanations = explain(explainer, sentences, labels)
+    rows = []
+    for i, sentence, explanation in zip(worst, sentences, explanations):
+        true, guess = int(y[i]), int(predicted[i])
+        if explanation is None:
+            shown, why = html.escape(sentence or "(sentence not available: pass --train-csv)"), ""
+        else:
+            shown = html_highlighted(explanation, [guess, true])
+            why = "<br>".join(
+                f"{html_label(labels[k], k)}: " + (", ".join(f"{html.escape(t)} {s:+.2f}" for t, s in explanation.reasons(k)) or "nothing")
+                for k in (guess, true)
+            )
+        rows.append(
+            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{html_label(labels[true], true)}</td><td>{html_label(labels[guess], guess)}</td>"
+            f"<td>{calibrated[i, guess]:.3f}</td><td>{shown}</td>" + (f"<td>{why}</td>" if explained else "") + "</tr>"
+        )
+    note = ""
+    if explained:
+        note = (
+            f"<p>Marked in each label's colour: the words that pushed the sentence most towards the wrong label and "
+            f"towards the true one: the {html.escape(SOURCE_NAMES[explanations[0].source])}. They explain the "
+            "language models' part of the verdict, fitted without these sentences, as the held-out prediction was.</p>"
+        )
+    header = "<tr><th>id</th><th>true</th><th>predicted</th><th>probability</th><th>sentence</th>" + ("<th>what pushed it</th>" if explained else "") + "</tr>"
+    return note + "<table>" + header + "".join(rows) + "</table>"
 
 
 def _img(fig) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from .calibration import EPS
+from .calibration import EPS, class_scores
 
 # Marks counted per sentence: the authors' punctuation habits differ markedly.
 PUNCTUATION = (";", ",", ":", "—", "-", "'", '"', "!", "?", "(", ".")
@@ -73,15 +73,15 @@ class Stacker:
         return self
 
     def predict_proba(self, blocks: list[np.ndarray]) -> np.ndarray:
-        """Probabilities of shape (n_samples, 3)."""
-        scores = (np.hstack(blocks) - self.mean_) / self.scale_ @ self.coef_.T + self.intercept_
+        """Probabilities of shape (n_samples, n_classes)."""
+        scores = class_scores((np.hstack(blocks) - self.mean_) / self.scale_, self.coef_, self.intercept_)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
     def cross_val_proba(self, blocks: list[np.ndarray], y: np.ndarray, folds: int = 5, seed: int = 0) -> np.ndarray:
         """Each row predicted by a Stacker fitted on the other folds: an honest out-of-fold score."""
-        out = np.empty((len(y), 3))
+        out = np.empty((len(y), int(y.max()) + 1))
         for train, held_out in StratifiedKFold(folds, shuffle=True, random_state=seed).split(y, y):
             meta = Stacker(self.c).fit([b[train] for b in blocks], y[train])
             out[held_out] = meta.predict_proba([b[held_out] for b in blocks])

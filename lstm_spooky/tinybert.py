@@ -41,7 +41,7 @@ from sklearn.exceptions import NotFittedError
 
 from .calibration import EPS
 from .config import BertConfig
-from .data import AUTHORS, check_training_set
+from .data import check_training_set
 from .model_dir import HISTORY_FILE, read_member_meta
 
 FORMAT_VERSION = 1
@@ -52,7 +52,7 @@ HUB_HOSTS = {"hf": "huggingface.co", "kaggle": "www.kaggle.com", "modelscope": "
 
 
 class TinyBERTBackend:
-    """A pretrained BERT fine-tuned to tell the three authors apart."""
+    """A pretrained BERT fine-tuned to tell the labels (authors) apart."""
 
     def __init__(self, config: BertConfig | None = None):
         self.config = config if config is not None else BertConfig()
@@ -63,11 +63,12 @@ class TinyBERTBackend:
         y: np.ndarray,
         validation: tuple[list[str], np.ndarray],
         callbacks: list[keras.callbacks.Callback] | None = None,
+        n_classes: int | None = None,
     ) -> "TinyBERTBackend":
-        """Fine-tune on `texts` (class ids `y`), early-stopping on the `validation` texts and ids."""
+        """Fine-tune on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids."""
         config = self.config
-        texts, y = check_training_set(texts, y)
-        self.classifier_ = build_classifier(config)
+        texts, y = check_training_set(texts, y, n_classes)
+        self.classifier_ = build_classifier(config, int(y.max()) + 1)
         steps = config.epochs * math.ceil(len(texts) / config.batch_size)
         compile_classifier(self.classifier_, config, steps)
         early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
@@ -90,7 +91,7 @@ class TinyBERTBackend:
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Probabilities of shape (n_samples, 3), columns in AUTHORS order, inside (0, 1)."""
+        """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
         if not hasattr(self, "classifier_"):
             raise NotFittedError("this TinyBERTBackend is not fitted yet; call fit() or TinyBERTBackend.load()")
         proba = self.classifier_.predict(np.array(list(texts), dtype=object), batch_size=4 * self.config.batch_size, verbose=0)
@@ -100,7 +101,7 @@ class TinyBERTBackend:
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "authors": list(AUTHORS), "config": self.config.to_dict()}
+        meta = {"format_version": FORMAT_VERSION, "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.classifier_.save_to_preset(str(directory / PRESET_DIR))
@@ -116,14 +117,14 @@ class TinyBERTBackend:
         return backend
 
 
-def build_classifier(config: BertConfig) -> keras_hub.models.BertTextClassifier:
-    """The pretrained backbone of `config.preset` with a fresh 3-way softmax head."""
+def build_classifier(config: BertConfig, n_classes: int = 3) -> keras_hub.models.BertTextClassifier:
+    """The pretrained backbone of `config.preset` with a fresh `n_classes`-way softmax head."""
     source = preset_source(config.preset)
     with _hub_errors_explained(config.preset):
         backbone = keras_hub.models.BertBackbone.from_preset(source)
         preprocessor = keras_hub.models.BertTextClassifierPreprocessor.from_preset(source, sequence_length=config.sequence_length)
     return keras_hub.models.BertTextClassifier(
-        backbone, num_classes=len(AUTHORS), preprocessor=preprocessor, activation="softmax", dropout=config.dropout
+        backbone, num_classes=n_classes, preprocessor=preprocessor, activation="softmax", dropout=config.dropout
     )
 
 

@@ -38,7 +38,7 @@ def parse_setting(text: str) -> tuple[str, object]:
 
 
 def cross_validate(backend_cls, config, texts: np.ndarray, y: np.ndarray, folds: int, seed: int) -> dict:
-    oof = np.zeros((len(y), 3))
+    oof = np.zeros((len(y), int(y.max()) + 1))
     fit_s, predict_rows_s = [], []
     for k, (train, test) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y)):
         start = time.perf_counter()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_spooky import AUTHORS, SpookyConfig
+from lstm_spooky import SpookyConfig
 
 # Each fake author has favourite words and punctuation, as the real ones do.
 STYLES = {
@@ -18,6 +18,18 @@ STYLES = {
     "MWS": (["Perdita", "Raymond", "Windsor", "plague", "Adrian"], ","),
 }
 COMMON = ["the", "of", "and", "a", "night", "was", "I", "it", "in", "my", "strange", "sea"]
+# Other label sets, for files that are not Kaggle's: two labels, and five.
+TWO_STYLES = {
+    "neg": (["awful", "dreadful", "boring", "broken", "worst"], "."),
+    "pos": (["lovely", "delightful", "brilliant", "charming", "best"], "!"),
+}
+FIVE_STYLES = {
+    "austen": (["bonnet", "ballroom", "Darcy", "estate", "carriage"], ","),
+    "melville": (["whale", "harpoon", "Ahab", "deck", "ocean"], ";"),
+    "dickens": (["orphan", "workhouse", "gruel", "fog", "ledger"], "!"),
+    "bronte": (["moor", "heath", "Heathcliff", "wind", "ghost"], "?"),
+    "wilde": (["portrait", "dandy", "epigram", "velvet", "salon"], ":"),
+}
 
 TINY = SpookyConfig(
     models=("bilstm",),
@@ -26,13 +38,14 @@ TINY = SpookyConfig(
 )
 
 
-def make_corpus(n_rows: int = 240, seed: int = 0) -> pd.DataFrame:
-    """Sentences mixing common words with one author's favourites: id, text, author."""
+def make_corpus(n_rows: int = 240, seed: int = 0, styles: dict = STYLES) -> pd.DataFrame:
+    """Sentences mixing common words with one label's favourites (the labels taking turns): id, text, author."""
     rng = np.random.default_rng(seed)
     rows = []
+    labels = list(styles)
     for i in range(n_rows):
-        author = AUTHORS[i % 3]
-        words, mark = STYLES[author]
+        author = labels[i % len(labels)]
+        words, mark = styles[author]
         picks = list(rng.choice(COMMON, size=rng.integers(3, 9))) + list(rng.choice(words, size=2))
         rng.shuffle(picks)
         rows.append({"id": f"id{i:05d}", "text": " ".join(picks).capitalize() + f" {mark} end.", "author": author})

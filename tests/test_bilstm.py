@@ -18,25 +18,25 @@ def random_inputs(n: int = 5, max_len: int = 12, n_ratios: int = 6) -> dict[str,
 
 
 def test_outputs_one_probability_row_per_sentence():
-    model = build_bilstm(TINY, vocab_size=50, n_ratios=6)
+    model = build_bilstm(TINY, vocab_size=50, n_ratios=6, n_classes=3)
     proba = np.asarray(model(random_inputs()))
     assert proba.shape == (5, 3)
     assert (proba > 0).all() and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
 
 
 def test_reads_token_ids_and_their_nb_ratios():
-    model = build_bilstm(TINY, vocab_size=50, n_ratios=6)
+    model = build_bilstm(TINY, vocab_size=50, n_ratios=6, n_classes=3)
     assert {i.name: tuple(i.shape) for i in model.inputs} == {"token_ids": (None, None), "nb_ratios": (None, None, 6)}
 
 
 def test_without_ratios_reads_token_ids_alone():
-    model = build_bilstm(TINY, vocab_size=50, n_ratios=0)
+    model = build_bilstm(TINY, vocab_size=50, n_ratios=0, n_classes=3)
     assert [i.name for i in model.inputs] == ["token_ids"]
     assert np.asarray(model({"token_ids": random_inputs()["token_ids"]})).shape == (5, 3)
 
 
 def test_ends_in_softmax_after_a_stacked_dropout_head():
-    model = build_bilstm(TINY, vocab_size=50, n_ratios=6)
+    model = build_bilstm(TINY, vocab_size=50, n_ratios=6, n_classes=3)
     names = [type(layer).__name__ for layer in model.layers]
     assert names.count("Dense") == len(TINY.dense_units) + 1 and names.count("Dropout") == len(TINY.dense_units)
     assert "Bidirectional" in names

@@ -1,6 +1,6 @@
 import pytest
 
-from lstm_spooky.data import AUTHORS, DataError, encode_labels, read_test, read_train, validate_texts
+from lstm_spooky.data import AUTHORS, DataError, encode_labels, label_set, read_test, read_train, validate_texts
 
 HEADER = '"id","text","author"\n'
 
@@ -18,9 +18,32 @@ def test_reads_kaggle_quoted_csv(tmp_path):
     assert frame["text"].tolist() == ["Once upon a midnight, dreary.", "Ça va; Æneas."]
 
 
-def test_authors_are_in_kaggle_order():
+def test_kaggle_authors_are_their_own_sorted_label_set():
     assert AUTHORS == ("EAP", "HPL", "MWS")
+    assert tuple(label_set(["MWS", "EAP", "HPL", "EAP"])) == AUTHORS
     assert encode_labels(["MWS", "EAP", "HPL"]).tolist() == [2, 0, 1]
+
+
+def test_other_column_names_are_read_as_id_text_author(tmp_path):
+    path = write(tmp_path, "key,sentence,writer,notes\nk1,Hello there.,Austen,x\nk2,Call me.,Melville,y\n")
+    frame = read_train(path, text_column="sentence", label_column="writer", id_column="key")
+    assert frame.to_dict("records") == [
+        {"id": "k1", "text": "Hello there.", "author": "Austen"},
+        {"id": "k2", "text": "Call me.", "author": "Melville"},
+    ]
+    assert read_test(path, text_column="sentence", id_column="key").columns.tolist() == ["id", "text"]
+
+
+def test_a_missing_named_column_says_which_option_names_it(tmp_path):
+    path = write(tmp_path, "key,sentence\nk1,Hello there.\n")
+    with pytest.raises(DataError, match=r"missing column\(s\) writer.*--label-column"):
+        read_train(path, text_column="sentence", label_column="writer", id_column="key")
+
+
+def test_labels_are_any_strings_sorted_and_encoded_by_position():
+    classes = label_set(["b", "a", "c", "a"])
+    assert classes.tolist() == ["a", "b", "c"]
+    assert encode_labels(["c", "a"], classes).tolist() == [2, 0]
 
 
 @pytest.mark.parametrize(
@@ -33,7 +56,9 @@ def test_authors_are_in_kaggle_order():
         ('"ident","text","author"\n"a","words","EAP"\n', "missing column.*id"),
         (HEADER + '"a","  ","EAP"\n', r"row 1 \(id 'a'\) has empty text"),
         (HEADER + '"a","words","EAP"\n"b",,"HPL"\n', r"row 2 \(id 'b'\) has empty text"),
-        (HEADER + '"a","words","POE"\n', r"row 1 \(id 'a'\) has author 'POE'.*EAP, HPL, MWS"),
+        (HEADER + '"a","words","POE"\n"b","more","POE"\n', r"every row of column 'author' is 'POE'; a classifier needs two or more distinct labels"),
+        (HEADER + '"a","words","EAP"\n"b","more"," "\n', r"row 2 \(id 'b'\) has an empty 'author'"),
+        (HEADER + '"a","words","EAP"\n"b","more","id"\n', r"row 2 \(id 'b'\) has the label 'id'; labels may not be 'id' or 'author'"),
         (HEADER + '"a","words","EAP"\n"b","more","HPL"\n"a","again","MWS"\n', r"id 'a' appears in rows 1 and 3"),
         (HEADER + '"a","words","EAP","extra"\n"b","x","EAP","y","z"\n', "not a well-formed CSV"),
     ],
@@ -66,5 +91,11 @@ def test_api_texts_must_be_non_empty_strings(texts, message):
 
 
 def test_unknown_labels_are_rejected_by_the_api():
-    with pytest.raises(DataError, match="unknown author labels"):
-        encode_labels(["EAP", "Poe"])
+    with pytest.raises(DataError, match=r"unknown labels \['Poe'\]; the model knows EAP, HPL, MWS"):
+        encode_labels(["EAP", "Poe"], AUTHORS)
+
+
+@pytest.mark.parametrize("labels, message", [(["x", "x"], "every label is 'x'"), (["x", ""], "a label is empty"), ([], "no labels")])
+def test_a_label_set_needs_two_non_empty_labels(labels, message):
+    with pytest.raises(DataError, match=message):
+        label_set(labels)
