@@ -20,6 +20,7 @@ everything `submit` needs.
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -154,14 +155,35 @@ class SpookyClassifier:
             self.temperature_ = fit_temperature(proba, y[held])
             final = cross_fitted_temperature(proba, y[held], seed=config.seed)
         else:
-            blocks = [oof_features[name][held] for name in config.models] + self._meta_blocks(texts[held])
-            self.stacker_ = Stacker(config.stack_c).fit(blocks, y[held])
-            final = self.stacker_.cross_val_proba(blocks, y[held], seed=config.seed)
+            # Kept (not saved) so that `without` can refit the stack on the same features.
+            self.stack_blocks_ = {name: oof_features[name][held] for name in config.models}
+            if config.stack_meta_features:
+                self.stack_blocks_["meta"] = meta_features(texts[held])
+            final = self._fit_stack()
         self.oof_ = final
         self.cv_ = self._scores(final, y[held], splits)
         if checkpoints is not None:
             self.checkpoints_ = checkpoints
         return self
+
+    def without(self, model: str) -> "SpookyClassifier":
+        """This stack with base model `model` left out: the other members as fitted, the stack refitted
+        on their same out-of-fold features. An ablation on the same folds, for a stack fitted in
+        this session (the out-of-fold features are not saved with the model)."""
+        self._check_fitted()
+        models = tuple(name for name in self.config.models if name != model)
+        if model not in self.config.models or len(models) < 2:
+            raise ValueError(f"{model!r} must be one of at least three stacked models {list(self.config.models)}")
+        if not hasattr(self, "stack_blocks_"):
+            raise ValueError("without() needs a stack fitted in this session; a loaded model has no out-of-fold features")
+        other = copy.copy(self)
+        other.config = self.config.replace(models=models)
+        other.members_ = {name: self.members_[name] for name in models}
+        other.stack_blocks_ = {name: block for name, block in self.stack_blocks_.items() if name != model}
+        other.oof_ = other._fit_stack()
+        splits = fold_splits(self.y_, self.config.folds, self.config.seed, self.config.validation_fraction)
+        other.cv_ = other._scores(other.oof_, self.y_[self.held_out_], splits)
+        return other
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in `classes_` order, rows summing to 1."""
@@ -294,6 +316,12 @@ class SpookyClassifier:
         if checkpoints is not None:
             checkpoints.save(name, member, fitted)
         return fitted
+
+    def _fit_stack(self) -> np.ndarray:
+        """Fit the stacker on `stack_blocks_`; its cross-validated probabilities of the held-out rows."""
+        blocks, y = list(self.stack_blocks_.values()), self.y_[self.held_out_]
+        self.stacker_ = Stacker(self.config.stack_c).fit(blocks, y)
+        return self.stacker_.cross_val_proba(blocks, y, seed=self.config.seed)
 
     def _member_names(self, name: str) -> list[str]:
         return [fold_member(k) for k in range(len(self.members_[name]))] if name in KERAS_MODELS else [ALL_ROWS]

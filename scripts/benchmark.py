@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py TRAIN_CSV                              # the default model, one 80/20 split
     python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --cv 5   # 5-fold CV of a single BiLSTM
+    python scripts/benchmark.py TRAIN_CSV --ablate bilstm              # and the same stack without the BiLSTM
 
 Each outer fold fits a fresh model (all its inner folds, calibration or stack) on the
 other rows only and scores the held-out rows, for every base model (its fold members
@@ -41,8 +42,9 @@ def directory_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
-def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: float) -> list[tuple]:
-    """One row per base model, then the final model, scored on held-out texts."""
+def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: float, ablate: list[str]) -> list[tuple]:
+    """One row per base model, then the final model, then the final model without each of `ablate`
+    (the stack refitted on the same out-of-fold features), scored on held-out texts."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         model.save(Path(tmp) / "model")
@@ -55,6 +57,11 @@ def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: fl
         proba = model.predict_proba(texts)
         seconds = time.perf_counter() - start
         rows.append(("final", log_loss(y, proba), np.mean(proba.argmax(1) == y), fit_s, len(y) / seconds, directory_mib(Path(tmp) / "model")))
+    for name in ablate:
+        start = time.perf_counter()
+        proba = model.without(name).predict_proba(texts)
+        seconds = time.perf_counter() - start
+        rows.append((f"final without {name}", log_loss(y, proba), np.mean(proba.argmax(1) == y), fit_s - model.fit_seconds_[name], len(y) / seconds, float("nan")))
     return rows
 
 
@@ -72,6 +79,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, help="folds inside the model (default: SpookyConfig's)")
     parser.add_argument("--cv", type=int, default=1, help="outer folds (1: one 80/20 split)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the outer split")
+    parser.add_argument("--ablate", action="append", default=[], metavar="MODEL", help="also score the stack without MODEL, refitted on the same folds (repeatable)")
     args = parser.parse_args()
 
     frame = read_train(args.train_csv)
@@ -87,7 +95,7 @@ def main() -> None:
         start = time.perf_counter()
         model = SpookyClassifier(config).fit(frame["text"].iloc[train], frame["author"].iloc[train])
         fit_s = time.perf_counter() - start
-        rows = evaluate(model, list(frame["text"].iloc[test]), y[test], fit_s)
+        rows = evaluate(model, list(frame["text"].iloc[test]), y[test], fit_s, args.ablate)
         print(f"\nouter fold {k + 1}/{args.cv}: {len(train)} training rows, {len(test)} held out", flush=True)
         print_table(rows)
         all_rows.append(rows)

@@ -140,3 +140,16 @@ def test_ngram_models_predict_with_one_model_refitted_on_all_rows(corpus, tmp_pa
     model.save(tmp_path / "model")
     assert sorted(p.name for p in (tmp_path / "model" / "nblr").iterdir()) == ["all-rows"]
     np.testing.assert_allclose(SpookyClassifier.load(tmp_path / "model").predict_proba(corpus["text"]), model.predict_proba(corpus["text"]))
+
+
+def test_a_model_left_out_afterwards_is_the_stack_fitted_without_it(corpus):
+    config = TINY.replace(models=("nblr", "mnb_words", "svm_words"))
+    full = SpookyClassifier(config).fit(corpus["text"], corpus["author"])
+    ablated = full.without("mnb_words")
+    direct = SpookyClassifier(config.replace(models=("nblr", "svm_words"))).fit(corpus["text"], corpus["author"])
+    assert ablated.config.models == ("nblr", "svm_words") and full.config.models == config.models
+    np.testing.assert_allclose(ablated.oof_, direct.oof_, rtol=1e-10, atol=1e-12)
+    texts = ["The raven ; end.", "Arkham ! end."]
+    np.testing.assert_allclose(ablated.predict_proba(texts), direct.predict_proba(texts), rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="at least three"):
+        ablated.without("nblr")

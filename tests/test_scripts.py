@@ -13,10 +13,10 @@ def run_script(name: str, *args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def test_benchmark_prints_a_row_per_base_model_and_the_final_model(train_csv, tmp_path):
-    out = run_script("benchmark.py", str(train_csv), "--models", "nblr,mnb_words", "--folds", "2", cwd=tmp_path)
+def test_benchmark_prints_a_row_per_base_model_the_final_model_and_each_ablation(train_csv, tmp_path):
+    out = run_script("benchmark.py", str(train_csv), "--models", "nblr,mnb_words,svm_words", "--folds", "2", "--ablate", "mnb_words", cwd=tmp_path)
     rows = [line.split(" | ")[0].strip("| ") for line in out.splitlines() if line.startswith("| ") and "---" not in line]
-    assert rows == ["model", "nblr", "mnb_words", "final"]
+    assert rows == ["model", "nblr", "mnb_words", "svm_words", "final", "final without mnb_words"]
     assert "peak memory" in out
 
 
