@@ -93,22 +93,30 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
             raise click.UsageError("--bert-preset only applies to the tinybert model; add it with --models ...,tinybert")
         config = config.replace(bert=config.bert.replace(preset=bert_preset))
     frame = _load(read_train, train_csv)
-    _check_writable_model_dir(model_dir)
-    SpookyClassifier = _classifier_class()
     checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
+    _lock_model_dir(model_dir)
+    _check_writable_model_dir(model_dir, checkpoint_dir)
+    if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
+        click.echo(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True)
+    SpookyClassifier = _classifier_class()
     log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     click.echo(
         f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} (seed {config.seed})",
         err=True,
     )
     start = time.perf_counter()
+    resume_hint = f"finished folds are kept in {checkpoint_dir}: run the same command with --resume to continue"
     try:
         model = SpookyClassifier(config).fit(
             frame["text"], frame["author"], ids=frame["id"], log=log, checkpoint_dir=checkpoint_dir, resume=resume
         )
+        model.save(model_dir, extra={"train_csv": str(train_csv.resolve())})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    model.save(model_dir, extra={"train_csv": str(train_csv.resolve())})
+    except OSError as error:  # disk full, permissions changed mid-run: the folds done so far are safe
+        raise click.ClickException(f"could not write {_os_error(error)}; the previous model in {model_dir} is unchanged and {resume_hint}") from None
+    except KeyboardInterrupt:
+        _interrupted(f"interrupted; the previous model in {model_dir}, if any, is unchanged and {resume_hint}")
     model.checkpoints_.remove()
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
@@ -137,16 +145,22 @@ def _parse_models(models: str | None) -> tuple[str, ...] | None:
 @main.command()
 @click.argument("test_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV.")
+@click.option("--output", type=click.Path(path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV (never the input, nor a file of the model).")
 def submit(test_csv: Path, model_dir: Path, output: Path) -> None:
     """Write a Kaggle submission (id,EAP,HPL,MWS) for TEST_CSV (id,text)."""
     from .submission import check_submission, make_submission, write_submission
 
     frame = _load(read_test, test_csv)
+    _check_output(output, [(test_csv, f"the input file {test_csv}")], model_dir)
     model = _load_model(model_dir)
-    submission = make_submission(frame["id"], model.predict_proba(frame["text"]))
-    check_submission(submission, frame["id"])
-    write_submission(submission, output)
+    try:
+        submission = make_submission(frame["id"], model.predict_proba(frame["text"]))
+        check_submission(submission, frame["id"])
+        write_submission(submission, output)
+    except OSError as error:
+        raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
+    except KeyboardInterrupt:
+        _interrupted(f"interrupted; no submission was written ({output} is as it was)")
     click.echo(f"wrote {len(submission)} rows to {output}")
 
 
@@ -173,7 +187,7 @@ def predict(texts: tuple[str, ...], model_dir: Path) -> None:
 
 @main.command()
 @MODEL_DIR
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the HTML report.  [default: MODEL_DIR/report.html]")
+@click.option("--output", type=click.Path(path_type=Path), help="Where to write the HTML report.  [default: MODEL_DIR/report.html]")
 @click.option("--train-csv", type=click.Path(path_type=Path), help="Training CSV to quote sentences from.  [default: the one `fit` read]")
 def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None:
     """Write an HTML report: learning curves, confusion matrix, calibration, worst errors."""
@@ -195,9 +209,13 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
     else:
         click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
     output = output or model_dir / "report.html"
+    _check_output(output, [(source, f"the training file {source}")] if source is not None else [], model_dir)
     page = build_report(model_dir, texts)
-    with atomic_file(output) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    try:
+        with atomic_file(output) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"could not write {_os_error(error)}; no report was written") from None
     click.echo(f"wrote {output}")
 
 
@@ -260,11 +278,54 @@ def _load_model(model_dir: Path):
         raise click.ClickException(str(error)) from None
 
 
-def _check_writable_model_dir(model_dir: Path) -> None:
-    # Refitting replaces a model, but never a directory of something else.
-    from .model_dir import CONFIG_FILE
+def _check_writable_model_dir(model_dir: Path, checkpoint_dir: Path) -> None:
+    # Refitting replaces a model, and starting over replaces its checkpoints, but neither
+    # ever replaces a directory of something else (safe_paths.py, cv.py).
+    from .cv import check_replaceable_checkpoints
+    from .safe_paths import check_model_dir_target
 
-    if model_dir.exists() and any(model_dir.iterdir()) and not (model_dir / CONFIG_FILE).is_file():
-        raise click.ClickException(
-            f"{model_dir} exists and is not an lstm-spooky model directory; choose another --model-dir"
-        )
+    try:
+        check_model_dir_target(model_dir)
+        check_replaceable_checkpoints(checkpoint_dir)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _lock_model_dir(model_dir: Path) -> None:
+    """Hold the model directory's lock until the command ends, so a second `fit` aimed at it
+    refuses at start instead of writing the same checkpoints (lock.py)."""
+    from .lock import LockedError, directory_lock
+
+    try:
+        click.get_current_context().with_resource(directory_lock(model_dir))
+    except LockedError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write beside {model_dir}: {_os_error(error)}; choose another --model-dir") from None
+
+
+def _check_output(output: Path, inputs: list[tuple[Path, str]], model_dir: Path) -> None:
+    """Refuse an output that would overwrite an input, the training file the model was fitted
+    on, or one of the model's own files (safe_paths.py)."""
+    from .model_dir import model_files, saved_train_csv
+    from .safe_paths import check_output_file
+
+    train_csv = saved_train_csv(model_dir)
+    protected = [*inputs, *([(train_csv, f"the training file {train_csv}")] if train_csv else [])]
+    protected += [(path, f"a file of the model in {model_dir}") for path in sorted(model_files(model_dir))]
+    try:
+        check_output_file(output, protected)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _os_error(error: OSError) -> str:
+    """'PATH: reason' in one line, from an OSError of any origin (Python, h5py, Keras)."""
+    reason = error.strerror or " ".join(str(error).split())
+    return f"{error.filename}: {reason}" if error.filename else reason
+
+
+def _interrupted(message: str) -> None:
+    """Ctrl-C: one line saying what is kept, and the shell's exit status for SIGINT."""
+    click.echo(message, err=True)
+    sys.exit(130)

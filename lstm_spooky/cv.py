@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .atomic import atomic_directory
+from .config import MODELS
 from .model_dir import member_dir
 
 STATE_FILE = "run.json"
@@ -43,6 +44,32 @@ def data_fingerprint(texts: Sequence[str], y: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
+def is_checkpoint_dir(directory: Path) -> bool:
+    """Whether `directory` holds only what FoldCheckpoints writes: run.json (a JSON object,
+    written first) and one folder per base model. Anything else is someone's data."""
+    try:
+        run = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    if not isinstance(run, dict):
+        return False
+    return all(path.name == STATE_FILE or (path.is_dir() and path.name in MODELS) for path in directory.iterdir())
+
+
+def check_replaceable_checkpoints(directory: Path) -> None:
+    """Raise ValueError unless `directory` is absent, empty or our own checkpoints, the only
+    things a fit may delete to start over."""
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise ValueError(f"{directory}: a file is in the way of the fit's checkpoints; move it away or choose another --model-dir")
+    if any(directory.iterdir()) and not is_checkpoint_dir(directory):
+        raise ValueError(
+            f"{directory}: exists and is not an lstm-spooky checkpoint directory, so fit will not replace it; "
+            "move it away or choose another --model-dir"
+        )
+
+
 class FoldCheckpoints:
     """Finished fold models of one run, kept until the whole model is saved."""
 
@@ -51,6 +78,7 @@ class FoldCheckpoints:
         self.directory = Path(directory)
         run = json.loads(json.dumps(run))  # compare as saved: tuples become lists
         state_file = self.directory / STATE_FILE
+        check_replaceable_checkpoints(self.directory)
         if resume and state_file.is_file():
             saved = json.loads(state_file.read_text(encoding="utf-8"))
             if saved != run:

@@ -28,9 +28,32 @@ def test_fingerprint_changes_with_a_label():
 
 
 def test_a_fresh_run_clears_an_old_checkpoint_directory(tmp_path):
-    (tmp_path / "run" / "nblr" / "fold-0").mkdir(parents=True)
+    FoldCheckpoints(tmp_path / "run", {"config": 0}, resume=False).member_dir("nblr", "fold-0").mkdir(parents=True)
     checkpoints = FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False)
     assert not checkpoints.finished("nblr", "fold-0")
+
+
+@pytest.mark.parametrize("resume", [False, True])
+@pytest.mark.parametrize("content", ["no run.json", "a stray file", "run.json is not ours"])
+def test_a_directory_that_is_not_our_checkpoints_is_never_deleted(tmp_path, content, resume):
+    run = tmp_path / "model.partial"
+    (run / "nblr").mkdir(parents=True)
+    if content == "a stray file":
+        (run / "run.json").write_text('{"config": 1}')
+        (run / "thesis.tex").write_text("mine")
+    elif content == "run.json is not ours":
+        (run / "run.json").write_text("[1, 2]")
+    before = sorted(p.relative_to(run) for p in run.rglob("*"))
+    with pytest.raises(ValueError, match="model.partial: exists and is not an lstm-spooky checkpoint directory"):
+        FoldCheckpoints(run, {"config": 1}, resume=resume)
+    assert sorted(p.relative_to(run) for p in run.rglob("*")) == before
+
+
+def test_a_file_in_the_checkpoints_place_is_refused(tmp_path):
+    (tmp_path / "model.partial").write_text("mine")
+    with pytest.raises(ValueError, match="a file is in the way"):
+        FoldCheckpoints(tmp_path / "model.partial", {"config": 1}, resume=False)
+    assert (tmp_path / "model.partial").read_text() == "mine"
 
 
 def test_resume_keeps_finished_folds_of_the_same_run(tmp_path):
