@@ -50,7 +50,7 @@ def _classifier_class():
 
 MODEL_DIR = click.option(
     "--model-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file here is refused by our checks, with what to do instead
     default="spooky-model",
     show_default=True,
     help="Directory that holds the trained model.",
