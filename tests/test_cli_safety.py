@@ -312,3 +312,34 @@ def test_a_real_ctrl_c_during_training_exits_130_with_one_line(model_dir, train_
     assert stderr.strip().splitlines()[-1].startswith("interrupted; the previous model in") and "Traceback" not in stderr
     assert snapshot(model_dir) == before
     assert (partial / "bilstm" / "fold-0").is_dir()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_fit_into_a_read_only_folder_is_refused_at_start(tmp_path, train_csv, config_json):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = invoke(fit_args(train_csv, folder / "model", config_json))
+    finally:
+        folder.chmod(0o755)
+    assert result.exit_code == 1 and "Permission denied; choose another --model-dir" in result.output
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_submit_over_a_read_only_file_is_refused(model_dir, test_copy, tmp_path):
+    output = tmp_path / "submission.csv"
+    output.write_text("previous")
+    output.chmod(0o444)
+    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(output)])
+    assert result.exit_code == 1 and "submission.csv: is read-only; choose another --output" in result.output
+    assert output.read_text() == "previous"
+
+
+def test_report_never_overwrites_the_training_file(model_dir, train_csv):
+    pytest.importorskip("matplotlib")
+    before = train_csv.read_bytes()
+    result = invoke(["report", "--model-dir", str(model_dir), "--output", str(train_csv)])
+    assert result.exit_code == 1 and "is the training file" in result.output
+    assert train_csv.read_bytes() == before
