@@ -265,8 +265,15 @@ def _load(reader, path: Path):
 def _read_config(path: Path | None) -> SpookyConfig:
     if path is None:
         return SpookyConfig()
+    from .config_check import check_config
+
     try:
-        return SpookyConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        values = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(values, dict):
+            raise ValueError('expected a JSON object such as {"folds": 5}')
+        config = SpookyConfig.from_dict(values)
+        check_config(config)
+        return config
     except (ValueError, TypeError) as error:
         raise click.ClickException(f"{path}: not a valid config ({error})") from None
 
