@@ -29,11 +29,29 @@ def fold_splits(y: np.ndarray, folds: int, seed: int, validation_fraction: float
     """(train_idx, held_out_idx) pairs. With folds >= 2 every row is held out exactly once;
     with folds == 1 a single stratified split holds out `validation_fraction` of the rows."""
     rows = np.arange(len(y))
+    _check_enough_rows(y, folds, validation_fraction)
     if folds == 1:
         train, held_out = train_test_split(rows, test_size=validation_fraction, stratify=y, random_state=seed)
         return [(np.sort(train), np.sort(held_out))]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return list(splitter.split(rows, y))
+
+
+def _check_enough_rows(y: np.ndarray, folds: int, validation_fraction: float) -> None:
+    """Raise ValueError, in words a user can act on, when stratified splits are impossible
+    (scikit-learn's own messages speak of n_splits and members of each class)."""
+    counts = np.bincount(y)
+    smallest = int(counts[counts > 0].min()) if len(y) else 0
+    if folds >= 2 and smallest < folds:
+        raise ValueError(
+            f"an author has only {smallest} training sentence(s), fewer than the {folds} folds; add sentences or use --folds {max(smallest, 1)}"
+        )
+    classes = int((counts > 0).sum())
+    held_out = int(np.ceil(validation_fraction * len(y)))
+    if folds == 1 and (held_out < classes or len(y) - held_out < classes):
+        raise ValueError(
+            f"{len(y)} sentences are too few to hold out {validation_fraction:g} of them with every author on both sides; add sentences"
+        )
 
 
 def data_fingerprint(texts: Sequence[str], y: np.ndarray) -> str:

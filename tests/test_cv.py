@@ -65,3 +65,15 @@ def test_resume_refuses_another_run(tmp_path):
     FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False)
     with pytest.raises(ValueError, match="run without --resume"):
         FoldCheckpoints(tmp_path / "run", {"config": 2}, resume=True)
+
+
+@pytest.mark.parametrize(
+    "y, folds, message",
+    [
+        (np.array([0, 1, 2, 0, 1, 2]), 5, r"an author has only 2 training sentence\(s\), fewer than the 5 folds; add sentences or use --folds 2"),
+        (np.array([0, 1, 2, 0, 1, 2]), 1, r"6 sentences are too few to hold out 0.1 of them"),
+    ],
+)
+def test_too_few_sentences_for_the_folds_are_explained(y, folds, message):
+    with pytest.raises(ValueError, match=message):
+        fold_splits(y, folds, seed=0, validation_fraction=0.1)
