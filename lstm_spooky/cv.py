@@ -20,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .atomic import atomic_directory
 from .config import MODELS
+from .manifest import ManifestError, check_manifest, write_manifest
 from .model_dir import member_dir
 
 STATE_FILE = "run.json"
@@ -113,11 +114,18 @@ class FoldCheckpoints:
         return member_dir(self.directory, model, member)
 
     def finished(self, model: str, member: str) -> bool:
-        return self.member_dir(model, member).is_dir()
+        """Whether the member was saved and is intact: one damaged since (a copy cut short, a
+        deleted file) is trained again rather than loaded."""
+        try:
+            check_manifest(self.member_dir(model, member))
+        except (ManifestError, OSError):
+            return False
+        return True
 
     def save(self, model: str, member: str, fitted) -> None:
         with atomic_directory(self.member_dir(model, member)) as tmp:
             fitted.save(tmp)
+            write_manifest(tmp)
 
     def remove(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)

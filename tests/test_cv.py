@@ -27,8 +27,15 @@ def test_fingerprint_changes_with_a_label():
     assert data_fingerprint(texts, np.array([0, 1, 2])) != data_fingerprint(texts, np.array([0, 1, 1]))
 
 
+class Fitted:
+    """A stand-in for a fitted base model: `save` writes one file."""
+
+    def save(self, directory):
+        (directory / "weights.npz").write_bytes(b"weights" * 100)
+
+
 def test_a_fresh_run_clears_an_old_checkpoint_directory(tmp_path):
-    FoldCheckpoints(tmp_path / "run", {"config": 0}, resume=False).member_dir("nblr", "fold-0").mkdir(parents=True)
+    FoldCheckpoints(tmp_path / "run", {"config": 0}, resume=False).save("nblr", "fold-0", Fitted())
     checkpoints = FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False)
     assert not checkpoints.finished("nblr", "fold-0")
 
@@ -57,8 +64,18 @@ def test_a_file_in_the_checkpoints_place_is_refused(tmp_path):
 
 
 def test_resume_keeps_finished_folds_of_the_same_run(tmp_path):
-    FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False).member_dir("nblr", "fold-0").mkdir(parents=True)
+    FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False).save("nblr", "fold-0", Fitted())
     assert FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=True).finished("nblr", "fold-0")
+
+
+def test_a_damaged_finished_fold_is_trained_again_rather_than_loaded(tmp_path):
+    checkpoints = FoldCheckpoints(tmp_path / "run", {"config": 1}, resume=False)
+    checkpoints.save("nblr", "fold-0", Fitted())
+    weights = checkpoints.member_dir("nblr", "fold-0") / "weights.npz"
+    weights.write_bytes(weights.read_bytes()[:10])
+    assert not checkpoints.finished("nblr", "fold-0")
+    checkpoints.save("nblr", "fold-0", Fitted())
+    assert checkpoints.finished("nblr", "fold-0")
 
 
 def test_resume_refuses_another_run(tmp_path):
