@@ -7,7 +7,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -93,8 +95,13 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
             raise click.UsageError("--bert-preset only applies to the tinybert model; add it with --models ...,tinybert")
         config = config.replace(bert=config.bert.replace(preset=bert_preset))
     frame = _load(read_train, train_csv)
+    if model_dir.name in ("", ".."):  # `.` or `..`: name the checkpoints after the folder itself
+        model_dir = Path(os.path.abspath(model_dir))
+    if not model_dir.name:
+        raise click.ClickException(f"{model_dir}: cannot be replaced by a model; choose another --model-dir")
     checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
     _lock_model_dir(model_dir)
+    _stop_on_termination()
     _check_writable_model_dir(model_dir, checkpoint_dir)
     if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
         click.echo(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True)
@@ -152,6 +159,7 @@ def submit(test_csv: Path, model_dir: Path, output: Path) -> None:
 
     frame = _load(read_test, test_csv)
     _check_output(output, [(test_csv, f"the input file {test_csv}")], model_dir)
+    _stop_on_termination()
     model = _load_model(model_dir)
     try:
         submission = make_submission(frame["id"], model.predict_proba(frame["text"]))
@@ -330,6 +338,24 @@ def _os_error(error: OSError) -> str:
     """'PATH: reason' in one line, from an OSError of any origin (Python, h5py, Keras)."""
     reason = error.strerror or " ".join(str(error).split())
     return f"{error.filename}: {reason}" if error.filename else reason
+
+
+def _stop_on_termination() -> None:
+    """Until the command ends, let SIGTERM and SIGHUP (`kill`, a closed terminal, a job
+    scheduler's time limit) stop it as Ctrl-C does, so that its clean-up runs: temporary
+    files removed, the previous model or output kept, the message on what to do next."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers
+    context = click.get_current_context()
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)  # Windows has no SIGHUP
+        if number is not None:
+            previous = signal.signal(number, _raise_interrupt)
+            context.call_on_close(lambda number=number, previous=previous: signal.signal(number, previous))
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _interrupted(message: str) -> None:

@@ -128,4 +128,9 @@ class FoldCheckpoints:
             write_manifest(tmp)
 
     def remove(self) -> None:
+        # run.json goes last, so that a removal cut short still leaves a recognisable checkpoint
+        # directory, which the next fit may replace (anything else it refuses to touch).
+        for path in self.directory.iterdir() if self.directory.is_dir() else []:
+            if path.name != STATE_FILE:
+                shutil.rmtree(path, ignore_errors=True)
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -36,6 +36,9 @@ def check_model_dir_target(model_dir: Path) -> None:
     if not model_dir.exists():
         _check_writable_parent(model_dir, "--model-dir")
         return
+    here = Path.cwd().resolve()
+    if model_dir.resolve() in (here, *here.parents):  # replacing it would pull the folder from under the shell
+        raise ValueError(f"{model_dir}: is the current folder or one above it; choose a folder inside it, such as spooky-model")
     if not model_dir.is_dir():
         raise ValueError(f"{model_dir}: is a file, not a directory; choose another --model-dir")
     if any(model_dir.iterdir()):

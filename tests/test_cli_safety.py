@@ -98,6 +98,15 @@ def test_fit_into_a_file_is_refused(tmp_path, train_csv, config_json):
     assert (tmp_path / "model").read_text() == "mine"
 
 
+@pytest.mark.parametrize("spelling", [".", ".."])
+def test_fit_never_replaces_the_current_folder(tmp_path, train_csv, config_json, monkeypatch, spelling):
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = invoke(fit_args(train_csv, spelling, config_json))
+    assert result.exit_code == 1 and "is the current folder or one above it" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"] and list((tmp_path / "here").iterdir()) == []
+
+
 # fit: one run per model directory
 
 
@@ -293,8 +302,9 @@ def test_a_damaged_model_is_reported_in_one_line(model_dir, test_copy, damage, m
     assert message in result.output and result.output.count("\n") == 1
 
 
-def test_a_real_ctrl_c_during_training_exits_130_with_one_line(model_dir, train_csv, config_json):
-    # A real process and a real SIGINT, sent once the first fold of the BiLSTM is on disk.
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_a_real_ctrl_c_or_kill_during_training_exits_130_with_one_line(model_dir, train_csv, config_json, signal_name):
+    # A real process and a real signal, sent once the first fold of the BiLSTM is on disk.
     import signal
     import time
 
@@ -306,7 +316,7 @@ def test_a_real_ctrl_c_during_training_exits_130_with_one_line(model_dir, train_
     deadline = time.monotonic() + 240
     while not (partial / "bilstm" / "fold-0").is_dir() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(getattr(signal, signal_name))
     stderr = process.communicate(timeout=120)[1]
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1].startswith("interrupted; the previous model in") and "Traceback" not in stderr
