@@ -151,6 +151,7 @@ def _check_field_counts(path: Path, text: str, delimiter: str) -> None:
     """Raise DataError at the first row with more or fewer fields than the header, which is
     what an unquoted delimiter inside a text does; pandas would shift or drop fields silently."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit(len(text) + 1)  # the default, 128 KiB, would refuse a long text pandas reads
     try:
         header = next(reader)
         row = 0
@@ -166,6 +167,8 @@ def _check_field_counts(path: Path, text: str, delimiter: str) -> None:
                 )
     except csv.Error as error:
         raise DataError(f"{path}: not a well-formed CSV (line {reader.line_num}: {error})") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _strip_header(frame: pd.DataFrame) -> pd.DataFrame:

@@ -65,6 +65,8 @@ def read_model_meta(model_dir: Path) -> dict:
             check_manifest(model_dir)  # names the missing or damaged file
         if meta is None and (model_dir / CONFIG_FILE).is_file():
             raise ValueError(f"{model_dir / CONFIG_FILE}: damaged (not a JSON object); {REFIT}")
+        if meta is None and (model_dir / "run.json").is_file():  # cv.STATE_FILE, not imported: cv pulls in scikit-learn
+            raise ValueError(f"{model_dir}: holds the finished folds of an unfinished fit, not a model; complete it with `lstm-spooky fit ... --resume`")
         if meta is None:
             what = "it is empty" if not any(model_dir.iterdir()) else f"no {CONFIG_FILE}"
             raise ValueError(f"{model_dir}: not an lstm-spooky model directory ({what}); run `lstm-spooky fit` first")

@@ -117,3 +117,9 @@ def test_fit_may_replace_a_model_an_empty_folder_or_nothing(tmp_path):
     (tmp_path / "empty").mkdir()
     check_model_dir_target(tmp_path / "empty")
     check_model_dir_target(tmp_path / "new" / "model")
+
+
+def test_the_checkpoints_of_an_unfinished_fit_are_no_model(tmp_path):
+    (tmp_path / "run.json").write_text("{}")
+    with pytest.raises(ValueError, match=r"holds the finished folds of an unfinished fit, not a model; complete it with `lstm-spooky fit ... --resume`"):
+        read_model_meta(tmp_path)

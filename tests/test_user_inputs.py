@@ -39,6 +39,12 @@ def test_texts_and_ids_that_look_like_missing_values_or_numbers_stay_text(tmp_pa
     assert frame.to_dict("records") == [{"id": "007", "text": "NA"}, {"id": "null", "text": "None"}, {"id": "1e3", "text": "nan"}]
 
 
+def test_a_very_long_text_is_read_whole(tmp_path):
+    text = "Nevermore, " * 30_000  # 330,000 characters, beyond the csv module's default field limit
+    frame = read_test(write(tmp_path, f'id,text\na,"{text}"\n'.encode(), "test.csv"))
+    assert frame["text"].tolist() == [text]
+
+
 def test_a_quoted_text_may_span_lines(tmp_path):
     frame = read_test(write(tmp_path, b'id,text\na,"First line,\r\nsecond line"\nb,x\n', "test.csv"))
     assert frame["text"].tolist() == ["First line,\r\nsecond line", "x"]
