@@ -26,6 +26,9 @@ FORMAT_MARKER = "lstm-spooky-model"
 CONFIG_FILE, OOF_FILE, HISTORY_FILE, REPORT_FILE = "config.json", "oof.csv", "history.json", "report.html"
 
 
+# What file managers leave in a folder a user opened: not the user's data, safe to replace.
+FILE_MANAGER_FILES = (".DS_Store", "Thumbs.db", "desktop.ini")
+
 ALL_ROWS = "all-rows"  # the member refitted on every training row
 
 
@@ -96,20 +99,20 @@ def is_model_dir(directory: Path) -> bool:
         return True
     try:
         return read_manifest(directory) is not None
-    except ManifestError:
+    except (ManifestError, OSError):
         return False
 
 
 def foreign_entries(model_dir: Path) -> list[str]:
     """Top-level names in a model directory that `save` did not write (nor `report`): what
     replacing the directory would delete although it is not part of the model."""
-    expected = {CONFIG_FILE, MANIFEST_FILE, OOF_FILE, REPORT_FILE}
+    expected = {CONFIG_FILE, MANIFEST_FILE, OOF_FILE, REPORT_FILE, *FILE_MANAGER_FILES}
     meta = _read_json(model_dir / CONFIG_FILE)
     if meta is not None and isinstance(meta.get("members"), dict):
         expected |= {name for model in meta["members"] for name in (model, base_oof_file(model))}
     try:
         expected |= {name.split("/")[0] for name in read_manifest(model_dir) or {}}
-    except ManifestError:
+    except (ManifestError, OSError):
         pass
     return sorted(path.name for path in model_dir.iterdir() if path.name not in expected)
 

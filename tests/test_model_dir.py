@@ -89,6 +89,7 @@ def test_a_broken_model_is_still_recognised_as_ours(tmp_path):
 def test_files_the_model_did_not_write_are_foreign(tmp_path):
     saved_model(tmp_path)
     (tmp_path / "report.html").write_text("<html>")
+    (tmp_path / ".DS_Store").write_bytes(b"\0")  # a Mac's Finder opened it
     assert foreign_entries(tmp_path) == []
     (tmp_path / "submission.csv").write_text("id,EAP,HPL,MWS\n")
     assert foreign_entries(tmp_path) == ["submission.csv"]
