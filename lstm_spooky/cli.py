@@ -349,7 +349,7 @@ def _stop_on_termination() -> None:
     context = click.get_current_context()
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)  # Windows has no SIGHUP
-        if number is not None:
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:  # `nohup` ignores SIGHUP: keep that
             previous = signal.signal(number, _raise_interrupt)
             context.call_on_close(lambda number=number, previous=previous: signal.signal(number, previous))
 
