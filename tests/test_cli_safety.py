@@ -210,49 +210,49 @@ def test_starting_over_says_it_discards_the_unfinished_run(model_dir, train_csv,
 
 
 @pytest.fixture
-def test_copy(tmp_path, test_csv):
+def input_csv(tmp_path, test_csv):
     path = tmp_path / "test.csv"
     path.write_bytes(test_csv.read_bytes())
     return path
 
 
 @pytest.mark.parametrize("spelling", ["same path", "./ spelling", "symlink", "hard link"])
-def test_submit_never_overwrites_its_input(model_dir, test_copy, spelling, monkeypatch):
-    before = test_copy.read_bytes()
-    monkeypatch.chdir(test_copy.parent)
-    output = {"same path": str(test_copy), "./ spelling": "./sub/../test.csv", "symlink": "link.csv", "hard link": "hard.csv"}[spelling]
-    (test_copy.parent / "sub").mkdir()
-    (test_copy.parent / "link.csv").symlink_to(test_copy)
-    os.link(test_copy, test_copy.parent / "hard.csv")
-    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", output])
+def test_submit_never_overwrites_its_input(model_dir, input_csv, spelling, monkeypatch):
+    before = input_csv.read_bytes()
+    monkeypatch.chdir(input_csv.parent)
+    output = {"same path": str(input_csv), "./ spelling": "./sub/../test.csv", "symlink": "link.csv", "hard link": "hard.csv"}[spelling]
+    (input_csv.parent / "sub").mkdir()
+    (input_csv.parent / "link.csv").symlink_to(input_csv)
+    os.link(input_csv, input_csv.parent / "hard.csv")
+    result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", output])
     assert result.exit_code == 1
-    assert f"is the input file {test_copy}, which this would overwrite; choose another --output" in result.output
-    assert test_copy.read_bytes() == before
+    assert f"is the input file {input_csv}, which this would overwrite; choose another --output" in result.output
+    assert input_csv.read_bytes() == before
 
 
-def test_submit_never_overwrites_the_training_file_or_the_model(model_dir, train_csv, test_copy):
+def test_submit_never_overwrites_the_training_file_or_the_model(model_dir, train_csv, input_csv):
     before = snapshot(model_dir), train_csv.read_bytes()
     for output, what in [(train_csv, "the training file"), (model_dir / "config.json", "a file of the model")]:
-        result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(output)])
+        result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(output)])
         assert result.exit_code == 1 and what in result.output
     assert (snapshot(model_dir), train_csv.read_bytes()) == before
 
 
-def test_submit_to_a_directory_is_refused(model_dir, test_copy, tmp_path):
-    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(tmp_path)])
+def test_submit_to_a_directory_is_refused(model_dir, input_csv, tmp_path):
+    result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(tmp_path)])
     assert result.exit_code == 1
     assert f"{tmp_path}: is a directory; give a file name for --output, such as {tmp_path / 'submission.csv'}" in result.output
 
 
-def test_submit_creates_missing_folders_for_its_output(model_dir, test_copy, tmp_path):
+def test_submit_creates_missing_folders_for_its_output(model_dir, input_csv, tmp_path):
     output = tmp_path / "out" / "day1" / "submission.csv"
-    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(output)])
+    result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(output)])
     assert result.exit_code == 0, result.output
-    assert len(pd.read_csv(output)) == len(pd.read_csv(test_copy))
+    assert len(pd.read_csv(output)) == len(pd.read_csv(input_csv))
 
 
 @pytest.mark.parametrize("when", ["predicting", "writing"])
-def test_ctrl_c_during_submit_keeps_the_previous_submission(model_dir, test_copy, tmp_path, monkeypatch, when):
+def test_ctrl_c_during_submit_keeps_the_previous_submission(model_dir, input_csv, tmp_path, monkeypatch, when):
     output = tmp_path / "submission.csv"
     output.write_text("previous")
     if when == "predicting":
@@ -263,19 +263,19 @@ def test_ctrl_c_during_submit_keeps_the_previous_submission(model_dir, test_copy
             raise KeyboardInterrupt
 
         monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_interrupt)
-    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(output)])
+    result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(output)])
     assert result.exit_code == 130
     assert f"interrupted; no submission was written ({output} is as it was)" in result.output
     assert output.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model", "submission.csv", "test.csv"]
 
 
-def test_a_write_error_during_submit_is_one_line(model_dir, test_copy, tmp_path, monkeypatch):
+def test_a_write_error_during_submit_is_one_line(model_dir, input_csv, tmp_path, monkeypatch):
     def denied(frame, path, **kw):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", denied)
-    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")])
+    result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")])
     assert result.exit_code == 1 and "Permission denied; no submission was written" in result.output
     assert not (tmp_path / "s.csv").exists()
 
@@ -294,9 +294,9 @@ def test_a_write_error_during_submit_is_one_line(model_dir, test_copy, tmp_path,
     ids=["member file deleted", "file truncated", "manifest not copied", "files deleted"],
 )
 @pytest.mark.parametrize("command", ["submit", "predict"])
-def test_a_damaged_model_is_reported_in_one_line(model_dir, test_copy, damage, message, command):
+def test_a_damaged_model_is_reported_in_one_line(model_dir, input_csv, damage, message, command):
     damage(model_dir)
-    args = ["submit", str(test_copy), "--output", str(test_copy.with_name("s.csv"))] if command == "submit" else ["predict", "A sentence."]
+    args = ["submit", str(input_csv), "--output", str(input_csv.with_name("s.csv"))] if command == "submit" else ["predict", "A sentence."]
     result = invoke([*args, "--model-dir", str(model_dir)])
     assert result.exit_code == 1
     assert message in result.output and result.output.count("\n") == 1
@@ -338,11 +338,11 @@ def test_fit_into_a_read_only_folder_is_refused_at_start(tmp_path, train_csv, co
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
-def test_submit_over_a_read_only_file_is_refused(model_dir, test_copy, tmp_path):
+def test_submit_over_a_read_only_file_is_refused(model_dir, input_csv, tmp_path):
     output = tmp_path / "submission.csv"
     output.write_text("previous")
     output.chmod(0o444)
-    result = invoke(["submit", str(test_copy), "--model-dir", str(model_dir), "--output", str(output)])
+    result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(output)])
     assert result.exit_code == 1 and "submission.csv: is read-only; choose another --output" in result.output
     assert output.read_text() == "previous"
 
