@@ -36,7 +36,8 @@ from .calibration import apply_temperature, cross_fitted_temperature, fit_temper
 from .config import LINEAR_MODELS, MODELS, SpookyConfig
 from .cv import FoldCheckpoints, data_fingerprint, fold_splits
 from .data import encode_labels, label_set, validate_texts
-from .model_dir import ALL_ROWS, CONFIG_FILE, FORMAT_VERSION, OOF_FILE, base_oof_file, fold_member, member_dir, read_model_meta
+from .manifest import write_manifest
+from .model_dir import ALL_ROWS, CONFIG_FILE, FORMAT_MARKER, FORMAT_VERSION, OOF_FILE, base_oof_file, fold_member, member_dir, read_model_meta
 from .stack import Stacker, log_proba_features, meta_features
 from .training import FitProgress, set_seeds
 
@@ -224,6 +225,7 @@ class SpookyClassifier:
         """
         self._check_fitted()
         meta = {
+            "format": FORMAT_MARKER,
             "format_version": FORMAT_VERSION,
             "lstm_spooky_version": __version__,
             "classes": self.classes_.tolist(),
@@ -241,10 +243,12 @@ class SpookyClassifier:
                 for member_name, member in zip(self._member_names(name), members):
                     member_dir(tmp, name, member_name).mkdir(parents=True)
                     member.save(member_dir(tmp, name, member_name))
+            write_manifest(tmp)  # last: only a completely written directory has one
 
     @classmethod
     def load(cls, model_dir: str | Path) -> "SpookyClassifier":
-        """Rebuild a classifier saved by `save`; raises ValueError for anything else."""
+        """Rebuild a classifier saved by `save`; raises ValueError for anything else, or for a
+        directory whose files differ from its manifest (missing, truncated, edited)."""
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))

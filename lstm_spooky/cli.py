@@ -7,7 +7,9 @@ import json
 import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -50,7 +52,7 @@ def _classifier_class():
 
 MODEL_DIR = click.option(
     "--model-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a file here is refused by our checks, with what to do instead
     default="spooky-model",
     show_default=True,
     help="Directory that holds the trained model.",
@@ -114,9 +116,17 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         config = config.replace(bert=config.bert.replace(preset=bert_preset))
     columns = _saved_columns({}, text=text_column, label=label_column, id=id_column)
     frame = _load(read_train, train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"])
-    _check_writable_model_dir(model_dir)
-    SpookyClassifier = _classifier_class()
+    if model_dir.name in ("", ".."):  # `.` or `..`: name the checkpoints after the folder itself
+        model_dir = Path(os.path.abspath(model_dir))
+    if not model_dir.name:
+        raise click.ClickException(f"{model_dir}: cannot be replaced by a model; choose another --model-dir")
     checkpoint_dir = model_dir.with_name(model_dir.name + ".partial")
+    _lock_model_dir(model_dir)
+    _stop_on_termination()
+    _check_writable_model_dir(model_dir, checkpoint_dir)
+    if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
+        click.echo(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True)
+    SpookyClassifier = _classifier_class()
     log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
     click.echo(
         f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} "
@@ -124,13 +134,18 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         err=True,
     )
     start = time.perf_counter()
+    resume_hint = f"finished folds are kept in {checkpoint_dir}: run the same command with --resume to continue"
     try:
         model = SpookyClassifier(config).fit(
             frame["text"], frame["author"], ids=frame["id"], log=log, checkpoint_dir=checkpoint_dir, resume=resume
         )
+        model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
+    except OSError as error:  # disk full, permissions changed mid-run: the folds done so far are safe
+        raise click.ClickException(f"could not write {_os_error(error)}; the previous model in {model_dir} is unchanged and {resume_hint}") from None
+    except KeyboardInterrupt:
+        _interrupted(f"interrupted; the previous model in {model_dir}, if any, is unchanged and {resume_hint}")
     model.checkpoints_.remove()
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
@@ -159,7 +174,7 @@ def _parse_models(models: str | None) -> tuple[str, ...] | None:
 @main.command()
 @click.argument("test_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV.")
+@click.option("--output", type=click.Path(path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV (never the input, nor a file of the model).")
 @click.option("--sample-submission", type=click.Path(path_type=Path), help="A sample submission (Kaggle's sample_submission.csv) whose header gives the column order; its ids and labels must match.")
 @click.option("--text-column", help="Column of TEST_CSV that holds the sentences.  [default: the one `fit` read]")
 @click.option("--id-column", help="Column of TEST_CSV that holds the row ids.  [default: the one `fit` read]")
@@ -173,11 +188,21 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
     meta = _load_meta(model_dir)
     columns = _saved_columns(meta, text=text_column, id=id_column)
     frame = _load(read_test, test_csv, text_column=columns["text"], id_column=columns["id"])
+    inputs = [(test_csv, f"the input file {test_csv}")]
+    if sample_submission:
+        inputs.append((sample_submission, f"the sample submission {sample_submission}"))
+    _check_output(output, inputs, model_dir)
     header = _load(read_sample_submission, sample_submission, frame["id"], meta["classes"]) if sample_submission else None
+    _stop_on_termination()
     model = _load_model(model_dir)
-    submission = make_submission(frame["id"], model.predict_proba(frame["text"]), model.classes_, header)
-    check_submission(submission, frame["id"], model.classes_)
-    write_submission(submission, output)
+    try:
+        submission = make_submission(frame["id"], model.predict_proba(frame["text"]), model.classes_, header)
+        check_submission(submission, frame["id"], model.classes_)
+        write_submission(submission, output)
+    except OSError as error:
+        raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
+    except KeyboardInterrupt:
+        _interrupted(f"interrupted; no submission was written ({output} is as it was)")
     click.echo(f"wrote {len(submission)} rows to {output} ({','.join(submission.columns)})")
 
 
@@ -242,7 +267,7 @@ def _print_explained(model, texts: list[str], proba, labels: list[str], explain:
 
 @main.command()
 @MODEL_DIR
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the HTML report.  [default: MODEL_DIR/report.html]")
+@click.option("--output", type=click.Path(path_type=Path), help="Where to write the HTML report.  [default: MODEL_DIR/report.html]")
 @click.option("--train-csv", type=click.Path(path_type=Path), help="Training CSV to quote sentences from.  [default: the one `fit` read]")
 def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None:
     """Write an HTML report: learning curves, confusion matrix, calibration, worst errors."""
@@ -261,9 +286,13 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
     else:
         click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
     output = output or model_dir / "report.html"
+    _check_output(output, [(source, f"the training file {source}")] if source is not None else [], model_dir)
     page = build_report(model_dir, texts, labels_by_id)
-    with atomic_file(output) as tmp:
-        tmp.write_text(page, encoding="utf-8")
+    try:
+        with atomic_file(output) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"could not write {_os_error(error)}; no report was written") from None
     click.echo(f"wrote {output}")
 
 
@@ -313,8 +342,15 @@ def _load(reader, path: Path, *args, **kwargs):
 def _read_config(path: Path | None) -> SpookyConfig:
     if path is None:
         return SpookyConfig()
+    from .config_check import check_config
+
     try:
-        return SpookyConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        values = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(values, dict):
+            raise ValueError('expected a JSON object such as {"folds": 5}')
+        config = SpookyConfig.from_dict(values)
+        check_config(config)
+        return config
     except (ValueError, TypeError) as error:
         raise click.ClickException(f"{path}: not a valid config ({error})") from None
 
@@ -336,11 +372,72 @@ def _load_model(model_dir: Path):
         raise click.ClickException(str(error)) from None
 
 
-def _check_writable_model_dir(model_dir: Path) -> None:
-    # Refitting replaces a model, but never a directory of something else.
-    from .model_dir import CONFIG_FILE
+def _check_writable_model_dir(model_dir: Path, checkpoint_dir: Path) -> None:
+    # Refitting replaces a model, and starting over replaces its checkpoints, but neither
+    # ever replaces a directory of something else (safe_paths.py, cv.py).
+    from .cv import check_replaceable_checkpoints
+    from .safe_paths import check_model_dir_target
 
-    if model_dir.exists() and any(model_dir.iterdir()) and not (model_dir / CONFIG_FILE).is_file():
-        raise click.ClickException(
-            f"{model_dir} exists and is not an lstm-spooky model directory; choose another --model-dir"
-        )
+    try:
+        check_model_dir_target(model_dir)
+        check_replaceable_checkpoints(checkpoint_dir)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _lock_model_dir(model_dir: Path) -> None:
+    """Hold the model directory's lock until the command ends, so a second `fit` aimed at it
+    refuses at start instead of writing the same checkpoints (lock.py)."""
+    from .lock import LockedError, directory_lock
+
+    try:
+        click.get_current_context().with_resource(directory_lock(model_dir))
+    except LockedError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write beside {model_dir}: {_os_error(error)}; choose another --model-dir") from None
+
+
+def _check_output(output: Path, inputs: list[tuple[Path, str]], model_dir: Path) -> None:
+    """Refuse an output that would overwrite an input, the training file the model was fitted
+    on, or one of the model's own files (safe_paths.py)."""
+    from .model_dir import model_files, saved_train_csv
+    from .safe_paths import check_output_file
+
+    train_csv = saved_train_csv(model_dir)
+    protected = [*inputs, *([(train_csv, f"the training file {train_csv}")] if train_csv else [])]
+    protected += [(path, f"a file of the model in {model_dir}") for path in sorted(model_files(model_dir))]
+    try:
+        check_output_file(output, protected)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _os_error(error: OSError) -> str:
+    """'PATH: reason' in one line, from an OSError of any origin (Python, h5py, Keras)."""
+    reason = error.strerror or " ".join(str(error).split())
+    return f"{error.filename}: {reason}" if error.filename else reason
+
+
+def _stop_on_termination() -> None:
+    """Until the command ends, let SIGTERM and SIGHUP (`kill`, a closed terminal, a job
+    scheduler's time limit) stop it as Ctrl-C does, so that its clean-up runs: temporary
+    files removed, the previous model or output kept, the message on what to do next."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers
+    context = click.get_current_context()
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)  # Windows has no SIGHUP
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:  # `nohup` ignores SIGHUP: keep that
+            previous = signal.signal(number, _raise_interrupt)
+            context.call_on_close(lambda number=number, previous=previous: signal.signal(number, previous))
+
+
+def _raise_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupted(message: str) -> None:
+    """Ctrl-C: one line saying what is kept, and the shell's exit status for SIGINT."""
+    click.echo(message, err=True)
+    sys.exit(130)

@@ -19,6 +19,8 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from .atomic import atomic_directory
+from .config import MODELS
+from .manifest import ManifestError, check_manifest, write_manifest
 from .model_dir import member_dir
 
 STATE_FILE = "run.json"
@@ -28,11 +30,29 @@ def fold_splits(y: np.ndarray, folds: int, seed: int, validation_fraction: float
     """(train_idx, held_out_idx) pairs. With folds >= 2 every row is held out exactly once;
     with folds == 1 a single stratified split holds out `validation_fraction` of the rows."""
     rows = np.arange(len(y))
+    _check_enough_rows(y, folds, validation_fraction)
     if folds == 1:
         train, held_out = train_test_split(rows, test_size=validation_fraction, stratify=y, random_state=seed)
         return [(np.sort(train), np.sort(held_out))]
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return list(splitter.split(rows, y))
+
+
+def _check_enough_rows(y: np.ndarray, folds: int, validation_fraction: float) -> None:
+    """Raise ValueError, in words a user can act on, when stratified splits are impossible
+    (scikit-learn's own messages speak of n_splits and members of each class)."""
+    counts = np.bincount(y)
+    smallest = int(counts[counts > 0].min()) if len(y) else 0
+    if folds >= 2 and smallest < folds:
+        raise ValueError(
+            f"an author has only {smallest} training sentence(s), fewer than the {folds} folds; add sentences or use --folds {max(smallest, 1)}"
+        )
+    classes = int((counts > 0).sum())
+    held_out = int(np.ceil(validation_fraction * len(y)))
+    if folds == 1 and (held_out < classes or len(y) - held_out < classes):
+        raise ValueError(
+            f"{len(y)} sentences are too few to hold out {validation_fraction:g} of them with every author on both sides; add sentences"
+        )
 
 
 def data_fingerprint(texts: Sequence[str], y: np.ndarray) -> str:
@@ -43,6 +63,32 @@ def data_fingerprint(texts: Sequence[str], y: np.ndarray) -> str:
     return digest.hexdigest()[:16]
 
 
+def is_checkpoint_dir(directory: Path) -> bool:
+    """Whether `directory` holds only what FoldCheckpoints writes: run.json (a JSON object,
+    written first) and one folder per base model. Anything else is someone's data."""
+    try:
+        run = json.loads((directory / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    if not isinstance(run, dict):
+        return False
+    return all(path.name == STATE_FILE or (path.is_dir() and path.name in MODELS) for path in directory.iterdir())
+
+
+def check_replaceable_checkpoints(directory: Path) -> None:
+    """Raise ValueError unless `directory` is absent, empty or our own checkpoints, the only
+    things a fit may delete to start over."""
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise ValueError(f"{directory}: a file is in the way of the fit's checkpoints; move it away or choose another --model-dir")
+    if any(directory.iterdir()) and not is_checkpoint_dir(directory):
+        raise ValueError(
+            f"{directory}: exists and is not an lstm-spooky checkpoint directory, so fit will not replace it; "
+            "move it away or choose another --model-dir"
+        )
+
+
 class FoldCheckpoints:
     """Finished fold models of one run, kept until the whole model is saved."""
 
@@ -51,6 +97,7 @@ class FoldCheckpoints:
         self.directory = Path(directory)
         run = json.loads(json.dumps(run))  # compare as saved: tuples become lists
         state_file = self.directory / STATE_FILE
+        check_replaceable_checkpoints(self.directory)
         if resume and state_file.is_file():
             saved = json.loads(state_file.read_text(encoding="utf-8"))
             if saved != run:
@@ -67,11 +114,23 @@ class FoldCheckpoints:
         return member_dir(self.directory, model, member)
 
     def finished(self, model: str, member: str) -> bool:
-        return self.member_dir(model, member).is_dir()
+        """Whether the member was saved and is intact: one damaged since (a copy cut short, a
+        deleted file) is trained again rather than loaded."""
+        try:
+            check_manifest(self.member_dir(model, member))
+        except (ManifestError, OSError):
+            return False
+        return True
 
     def save(self, model: str, member: str, fitted) -> None:
         with atomic_directory(self.member_dir(model, member)) as tmp:
             fitted.save(tmp)
+            write_manifest(tmp)
 
     def remove(self) -> None:
+        # run.json goes last, so that a removal cut short still leaves a recognisable checkpoint
+        # directory, which the next fit may replace (anything else it refuses to touch).
+        for path in self.directory.iterdir() if self.directory.is_dir() else []:
+            if path.name != STATE_FILE:
+                shutil.rmtree(path, ignore_errors=True)
         shutil.rmtree(self.directory, ignore_errors=True)

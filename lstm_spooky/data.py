@@ -177,15 +177,77 @@ def _parse_csv(path: Path, wanted: str) -> pd.DataFrame:
         raise DataError(f"{path}: no such file; give the path to a CSV with columns {wanted}")
     if path.is_dir():
         raise DataError(f"{path}: is a directory; give the path to a CSV with columns {wanted}")
-    raw = path.read_bytes()
     try:
-        decoded = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DataError(f"{path}: line {line} is not valid UTF-8; re-save the file as UTF-8") from None
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{path}: cannot read it ({error.strerror}); check the file's permissions") from None
+    decoded = _decode(path, raw)
     if not decoded.strip():
         raise DataError(f"{path}: the file is empty; expected a header line {wanted} and rows")
+    decoded, delimiter = _delimiter(decoded)
+    _check_field_counts(path, decoded, delimiter)
     try:
-        return pd.read_csv(io.StringIO(decoded), dtype=str, keep_default_na=False)
+        # index_col=False: never take the first column for an index when rows are longer than the header
+        frame = pd.read_csv(io.StringIO(decoded), dtype=str, keep_default_na=False, sep=delimiter, index_col=False)
     except (pd.errors.ParserError, csv.Error) as error:
         raise DataError(f"{path}: not a well-formed CSV ({' '.join(str(error).split())})") from None
+    return _strip_header(frame)
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    """The file's text: UTF-8 (a byte-order mark, as spreadsheets write, is dropped), or
+    UTF-16 when it starts with that byte-order mark (Excel's "Unicode text" export)."""
+    encoding = "utf-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n" if encoding == "utf-8-sig" else "\n".encode("utf-16-le")) + 1
+        name = "UTF-8" if encoding == "utf-8-sig" else "UTF-16"
+        raise DataError(f"{path}: line {line} is not valid {name}; re-save the file as UTF-8") from None
+
+
+def _delimiter(text: str) -> tuple[str, str]:
+    """(text, field separator): Kaggle's comma, or the semicolon or tab that spreadsheets
+    export in many locales, read from the header line; Excel's "sep=;" first line is honoured
+    and removed. Only the header decides, since the sentences are full of commas and semicolons.
+
+    _delimiter("id;text\\n1;a, b\\n") -> ("id;text\\n1;a, b\\n", ";")
+    """
+    first, _, rest = text.lstrip("\r\n").partition("\n")
+    hint = first.strip().strip('"')
+    if len(hint) == 5 and hint.startswith("sep="):
+        return rest, hint[4]
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return text, best if counts[best] else ","
+
+
+def _check_field_counts(path: Path, text: str, delimiter: str) -> None:
+    """Raise DataError at the first row with more or fewer fields than the header, which is
+    what an unquoted delimiter inside a text does; pandas would shift or drop fields silently."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = csv.field_size_limit(len(text) + 1)  # the default, 128 KiB, would refuse a long text pandas reads
+    try:
+        header = next(reader)
+        row = 0
+        for record in reader:
+            if not record:
+                continue  # blank lines are skipped, as pandas does
+            row += 1
+            if len(record) != len(header):
+                shown = "tab" if delimiter == "\t" else repr(delimiter)
+                raise DataError(
+                    f"{path}: not a well-formed CSV: line {reader.line_num} (row {row}) has {len(record)} fields where the "
+                    f"header has {len(header)}; put double quotes around texts that contain {shown}"
+                )
+    except csv.Error as error:
+        raise DataError(f"{path}: not a well-formed CSV (line {reader.line_num}: {error})") from None
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _strip_header(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names without surrounding spaces ("id, text" as hand-typed headers have), unless
+    that would make two names equal."""
+    names = [str(name).strip() for name in frame.columns]
+    return frame.set_axis(names, axis=1) if len(set(names)) == len(names) else frame

@@ -27,7 +27,7 @@ def model_dir(tmp_path_factory, train_csv, config_json):
 
 
 def test_fit_saves_a_self_describing_model_directory(model_dir):
-    assert sorted(p.name for p in model_dir.iterdir()) == ["bilstm", "config.json", "oof-bilstm.csv", "oof.csv"]
+    assert sorted(p.name for p in model_dir.iterdir()) == ["bilstm", "config.json", "manifest.json", "oof-bilstm.csv", "oof.csv"]
     assert sorted(p.name for p in (model_dir / "bilstm").iterdir()) == ["fold-0", "fold-1"]
     assert json.loads((model_dir / "config.json").read_text())["config"]["lstm_units"] == TINY.lstm_units
 
