@@ -39,7 +39,8 @@ from .data import encode_labels, label_set, validate_texts
 from .manifest import write_manifest
 from .model_dir import ALL_ROWS, CONFIG_FILE, FORMAT_MARKER, FORMAT_VERSION, OOF_FILE, base_oof_file, fold_member, member_dir, read_model_meta
 from .stack import Stacker, log_proba_features, meta_features
-from .training import FitProgress, set_seeds
+from .progress import ALL_ROWS_TASK, RunProgress, Status, Task
+from .training import EpochProgress, set_seeds
 
 def backend_class(name: str):
     """The class of base model `name`, imported on demand (the BiLSTM pulls in TensorFlow)."""
@@ -71,13 +72,23 @@ def backend_class(name: str):
 KERAS_MODELS = ("bilstm", "tinybert")  # trained epoch by epoch, early-stopped on held-out rows
 
 
-def epoch_progress(name: str, config: SpookyConfig, folds: int, log: Callable[[str], None]) -> FitProgress | None:
-    """Progress lines for the base models trained by Keras over epochs; None for the others."""
+def epoch_progress(name: str, config: SpookyConfig, run: RunProgress) -> EpochProgress | None:
+    """Epoch progress of the base models trained by Keras over epochs; None for the others."""
     if name == "bilstm":
-        return FitProgress(folds, config.max_epochs, min(config.max_epochs, config.patience + 3), log)
+        return EpochProgress(run, config.max_epochs, min(config.max_epochs, config.patience + 3))
     if name == "tinybert":
-        return FitProgress(folds, config.bert.epochs, config.bert.epochs, log)
+        return EpochProgress(run, config.bert.epochs, config.bert.epochs)
     return None
+
+
+def fit_plan(models: Sequence[str], splits: list, n_rows: int) -> list[Task]:
+    """Every model fitted once per fold, and the n-gram models once more on all rows, with their training rows."""
+    tasks = []
+    for name in models:
+        tasks += [Task(name, f"fold {k + 1}/{len(splits)}", len(train)) for k, (train, _) in enumerate(splits)]
+        if name not in KERAS_MODELS:
+            tasks.append(Task(name, ALL_ROWS_TASK, n_rows))
+    return tasks
 
 
 def make_backend(name: str, config: SpookyConfig):
@@ -109,12 +120,15 @@ class SpookyClassifier:
         log: Callable[[str], None] | None = None,
         checkpoint_dir: str | Path | None = None,
         resume: bool = False,
+        status: Callable[[Status], None] | None = None,
     ) -> "SpookyClassifier":
         """Train every base model on every fold (see SpookyConfig.folds and .models).
 
         `labels` are any two or more distinct values, compared as strings; `classes_`
         becomes their sorted set. Each label needs at least one sentence per fold (two
-        with `folds=1`). `log` receives progress lines. With `checkpoint_dir`, each finished fold model is
+        with `folds=1`). `log` receives progress lines, each ending with the whole fit's share
+        done and time left; `status` (for a live view) receives a `progress.Status` at every
+        step. With `checkpoint_dir`, each finished fold model is
         saved there at once, and `resume=True` reloads the ones a previous, interrupted
         call with the same config and data already finished.
         """
@@ -130,24 +144,24 @@ class SpookyClassifier:
         _check_label_counts(self.classes_, y, config.folds)
         self.ids_ = np.array([str(i) for i in ids] if ids is not None else [str(i) for i in range(len(y))])
         self.y_ = y
-        log = log or (lambda line: None)
         splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
-        run = {"config": config.to_dict(), "classes": self.classes_.tolist(), "data": data_fingerprint(texts, y)}
-        checkpoints = FoldCheckpoints(checkpoint_dir, run, resume) if checkpoint_dir is not None else None
+        run = RunProgress(fit_plan(config.models, splits, len(y)), log, status)
+        run.line(f"{len(run.tasks)} fits planned ({len(config.models)} models, {len(splits)} fold(s), n-gram models refitted on all rows)")
+        fingerprint = {"config": config.to_dict(), "classes": self.classes_.tolist(), "data": data_fingerprint(texts, y)}
+        checkpoints = FoldCheckpoints(checkpoint_dir, fingerprint, resume) if checkpoint_dir is not None else None
         texts = np.array(texts, dtype=object)
         self.members_, self.base_oof_, self.fit_seconds_, oof_features = {}, {}, {}, {}
         for name in config.models:
             start = time.perf_counter()
-            folds, self.base_oof_[name], oof_features[name] = self._fit_folds(name, texts, y, splits, checkpoints, log)
+            folds, self.base_oof_[name], oof_features[name] = self._fit_folds(name, texts, y, splits, checkpoints, run)
             if name in KERAS_MODELS:  # early stopping needs held-out rows: the fold networks predict
                 self.members_[name] = folds
             else:  # refitted on all rows: better than the fold models, and 5x faster to predict with
                 refit_start = time.perf_counter()
-                refit = self._fit_member(
-                    name, ALL_ROWS, (list(texts), y), None, None, config.seed, checkpoints, lambda line: log(f"{name}  all rows  {line}")
-                )
+                run.start(name, ALL_ROWS_TASK)
+                refit = self._fit_member(name, ALL_ROWS, (list(texts), y), None, None, config.seed, checkpoints, run)
                 self.members_[name] = [refit]
-                log(f"{name}  all rows  refitted for prediction  {time.perf_counter() - refit_start:.0f}s")
+                run.line(f"{name}  {ALL_ROWS_TASK}  refitted for prediction  {time.perf_counter() - refit_start:.0f}s")
             self.fit_seconds_[name] = time.perf_counter() - start
         held = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
         self.held_out_ = held
@@ -273,22 +287,22 @@ class SpookyClassifier:
         }
         return model
 
-    def _fit_folds(self, name, texts, y, splits, checkpoints, log) -> tuple[list, np.ndarray, np.ndarray | None]:
+    def _fit_folds(self, name, texts, y, splits, checkpoints, run: RunProgress) -> tuple[list, np.ndarray, np.ndarray | None]:
         """Fit base model `name` on every fold: (fold members, out-of-fold probabilities,
         out-of-fold stack features or None when there is no stack)."""
         config = self.config
-        progress = epoch_progress(name, config, len(splits), lambda line: log(f"{name}  {line}"))
+        progress = epoch_progress(name, config, run)
         oof = np.full((len(y), len(self.classes_)), np.nan)
         features = None
         members = []
         for fold, (train, held_out) in enumerate(splits):
             start = time.perf_counter()
             validation = (list(texts[held_out]), y[held_out])
-            callbacks = [progress.callback(fold)] if progress is not None else None
             where = f"fold {fold + 1}/{len(splits)}"
+            run.start(name, where)
+            callbacks = [progress.callback(lambda line: run.line(f"{name}  {where}  {line}"))] if progress is not None else None
             member = self._fit_member(
-                name, fold_member(fold), (list(texts[train]), y[train]), validation, callbacks, config.seed + fold,
-                checkpoints, lambda line: log(f"{name}  {where}  {line}"),
+                name, fold_member(fold), (list(texts[train]), y[train]), validation, callbacks, config.seed + fold, checkpoints, run
             )
             oof[held_out] = member.predict_proba(validation[0])
             if len(config.models) > 1:
@@ -299,15 +313,20 @@ class SpookyClassifier:
             if progress is not None:
                 progress.fold_done(len(member.history_["loss"]))
             else:
-                log(f"{name}  {where}  log loss {log_loss(y[held_out], oof[held_out]):.4f}  {time.perf_counter() - start:.0f}s")
+                run.line(f"{name}  {where}  log loss {log_loss(y[held_out], oof[held_out]):.4f}  {time.perf_counter() - start:.0f}s")
             members.append(member)
         return members, oof, features
 
-    def _fit_member(self, name, member, train, validation, callbacks, seed, checkpoints, log):
-        """One fitted base model: loaded from `checkpoints` if a previous run finished it, else trained and saved there."""
+    def _fit_member(self, name, member, train, validation, callbacks, seed, checkpoints, run: RunProgress):
+        """One fitted base model: loaded from `checkpoints` if a previous run finished it, else trained and saved there.
+
+        It ends `run`'s running task once the model is fitted (its held-out predictions, seconds, are not timed)."""
         if checkpoints is not None and checkpoints.finished(name, member):
-            log(f"finished earlier; loaded from {checkpoints.member_dir(name, member)}")
-            return backend_class(name).load(checkpoints.member_dir(name, member))
+            where = run.tasks[run.current].member
+            loaded = backend_class(name).load(checkpoints.member_dir(name, member))
+            run.finish(measured=False)
+            run.line(f"{name}  {where}  finished earlier; loaded from {checkpoints.member_dir(name, member)}")
+            return loaded
         set_seeds(seed)
         fitted = make_backend(name, self.config)
         # The number of classes is passed, not read from a fold's labels, so that a fold
@@ -317,6 +336,7 @@ class SpookyClassifier:
             fitted.fit(*train, validation, callbacks, n_classes=n_classes)
         else:
             fitted.fit(*train, validation, n_classes=n_classes)
+        run.finish()
         if checkpoints is not None:
             checkpoints.save(name, member, fitted)
         return fitted

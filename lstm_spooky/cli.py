@@ -95,7 +95,7 @@ def _saved_columns(meta: dict, **overrides: str | None) -> dict[str, str]:
 @click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs per BiLSTM; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
 @click.option("--batch-size", type=click.IntRange(min=1), help=f"BiLSTM training batch size.  [default: {SpookyConfig.batch_size}]")
 @click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
-@click.option("--quiet", is_flag=True, help="No per-epoch progress.")
+@click.option("--quiet", is_flag=True, help="No progress (the live bar on a terminal, lines elsewhere).")
 @_column_option("text", "Column of TRAIN_CSV that holds the sentences.")
 @_column_option("label", "Column of TRAIN_CSV that holds the labels: two or more distinct values (authors, or anything).")
 @_column_option("id", "Column of TRAIN_CSV that holds unique row ids.")
@@ -127,7 +127,7 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
         click.echo(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True)
     SpookyClassifier = _classifier_class()
-    log = (lambda line: None) if quiet else (lambda line: click.echo(line, err=True))
+    view = _progress_view(quiet)
     click.echo(
         f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} "
         f"(labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})",
@@ -136,9 +136,11 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     start = time.perf_counter()
     resume_hint = f"finished folds are kept in {checkpoint_dir}: run the same command with --resume to continue"
     try:
-        model = SpookyClassifier(config).fit(
-            frame["text"], frame["author"], ids=frame["id"], log=log, checkpoint_dir=checkpoint_dir, resume=resume
-        )
+        with view:
+            model = SpookyClassifier(config).fit(
+                frame["text"], frame["author"], ids=frame["id"], log=view.print, status=view.update,
+                checkpoint_dir=checkpoint_dir, resume=resume,
+            )
         model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
@@ -159,6 +161,15 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         f"{'final':<{width}}  {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} ({how}; {cv['rows']} rows); "
         f"{time.perf_counter() - start:.0f}s; model saved to {model_dir}"
     )
+
+
+def _progress_view(quiet: bool):
+    """One progress view for the whole fit: a live bar on a terminal, plain lines elsewhere, nothing with --quiet."""
+    from .progress import LiveBar, PlainLines
+
+    if quiet:
+        return PlainLines(None)
+    return LiveBar() if LiveBar.wanted() else PlainLines(lambda line: click.echo(line, err=True))
 
 
 def _parse_models(models: str | None) -> tuple[str, ...] | None:

@@ -1,4 +1,4 @@
-"""Training loop settings: seeds, optimizer, early stopping, batches of like-length sentences, and progress a person can follow.
+"""Training loop settings: seeds, optimizer, early stopping, batches of like-length sentences, and the epochs' progress.
 
 Sentences are left-padded to the vocabulary's max_len (the 99th percentile, 95 tokens on
 Kaggle's data) but most are far shorter (median 26). Each sentence is therefore cut to a
@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from .config import SpookyConfig
+from .progress import RunProgress
 from .vocab import PAD_ID
 
 WIDTH_STEP = 16  # tokens; 8 gave no faster epochs (more, smaller batches), 32 pads more
@@ -137,43 +138,39 @@ def train_network(
     )
 
 
-class FitProgress:
-    """Tracks epochs across all folds of one fit and estimates the time left.
+class EpochProgress:
+    """A Keras model's epochs, as log lines and as the share of its running fold done (for RunProgress).
 
     Until a fold has finished, a fold is guessed to take `expected_epochs` epochs (early
     stopping usually ends there); afterwards the finished folds' mean is used. Epochs
     longer than `every_seconds` (a BERT on a CPU) also get a line every `every_seconds`.
     """
 
-    def __init__(self, folds: int, max_epochs: int, expected_epochs: int, log: Callable[[str], None], every_seconds: float = 30.0):
-        self.folds, self.max_epochs, self.expected_epochs, self.log = folds, max_epochs, expected_epochs, log
-        self.every_seconds = every_seconds
+    def __init__(self, run: RunProgress, max_epochs: int, expected_epochs: int, every_seconds: float = 30.0):
+        self.run, self.max_epochs, self.expected_epochs, self.every_seconds = run, max_epochs, expected_epochs, every_seconds
         self.finished_epochs: list[int] = []
-        self.epochs_run = 0
-        self.training_seconds = 0.0
 
-    def callback(self, fold: int) -> keras.callbacks.Callback:
-        """A Keras callback that logs the progress of fold `fold` (0-based)."""
-        return _ProgressLogger(self, fold)
+    def callback(self, log: Callable[[str], None]) -> keras.callbacks.Callback:
+        """A Keras callback that reports the running fold's epochs; `log` gets its lines."""
+        return _ProgressLogger(self, log)
 
     def fold_done(self, epochs: int) -> None:
         self.finished_epochs.append(epochs)
 
-    def seconds_left(self, fold: int, epoch: float, epoch_seconds: float | None = None) -> float:
-        """Estimated seconds left once `epoch` epochs (a fraction while one is running) of fold `fold` are done.
+    def fraction(self, epochs: float) -> float:
+        """The share of a fold done after `epochs` epochs (a fraction while one runs).
 
-        `epoch_seconds` is the running epoch's projected length, used until an epoch has finished.
+        >>> EpochProgress(None, 20, 5).fraction(2.5)
+        0.5
         """
         per_fold = np.mean(self.finished_epochs) if self.finished_epochs else self.expected_epochs
-        epochs_left = max(per_fold - epoch, 0) + per_fold * (self.folds - fold - 1)
-        per_epoch = self.training_seconds / self.epochs_run if self.epochs_run else (epoch_seconds or 0.0)
-        return epochs_left * per_epoch
+        return float(epochs / max(per_fold, np.floor(epochs) + 1))  # past the guess: at least one more epoch
 
 
 class _ProgressLogger(keras.callbacks.Callback):
-    def __init__(self, progress: FitProgress, fold: int):
+    def __init__(self, progress: EpochProgress, log: Callable[[str], None]):
         super().__init__()
-        self.progress, self.fold = progress, fold
+        self.progress, self.log = progress, log
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
@@ -182,29 +179,21 @@ class _ProgressLogger(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         p, now = self.progress, time.perf_counter()
         steps = self.params.get("steps")
-        if now - self.last_line < p.every_seconds or not steps:
+        if not steps:
+            return
+        where = f"epoch {self.epoch + 1}/{p.max_epochs}"
+        p.run.advance(p.fraction(self.epoch + (batch + 1) / steps), where)
+        if now - self.last_line < p.every_seconds:
             return
         self.last_line = now
-        done = (batch + 1) / steps
-        p.log(
-            f"fold {self.fold + 1}/{p.folds}  epoch {self.epoch + 1}/{p.max_epochs}  batch {batch + 1}/{steps}  "
-            f"loss {(logs or {}).get('loss', float('nan')):.4f}  "
-            f"~{_minutes(p.seconds_left(self.fold, self.epoch + done, (now - self.started) / done))} left"
-        )
+        self.log(f"{where}  batch {batch + 1}/{steps}  loss {(logs or {}).get('loss', float('nan')):.4f}")
 
     def on_epoch_end(self, epoch, logs=None):
         p = self.progress
-        seconds = time.perf_counter() - self.started
-        p.epochs_run += 1
-        p.training_seconds += seconds
+        where = f"epoch {epoch + 1}/{p.max_epochs}"
+        p.run.advance(p.fraction(epoch + 1), where)
         logs = logs or {}
-        p.log(
-            f"fold {self.fold + 1}/{p.folds}  epoch {epoch + 1}/{p.max_epochs}  "
-            f"loss {logs.get('loss', float('nan')):.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}  "
-            f"val_acc {logs.get('val_accuracy', float('nan')):.4f}  {seconds:.0f}s  "
-            f"~{_minutes(p.seconds_left(self.fold, epoch + 1))} left"
+        self.log(
+            f"{where}  loss {logs.get('loss', float('nan')):.4f}  val_loss {logs.get('val_loss', float('nan')):.4f}  "
+            f"val_acc {logs.get('val_accuracy', float('nan')):.4f}  {time.perf_counter() - self.started:.0f}s"
         )
-
-
-def _minutes(seconds: float) -> str:
-    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"

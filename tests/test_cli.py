@@ -169,3 +169,25 @@ def test_bert_preset_without_the_tinybert_model_is_a_usage_error(tmp_path, train
     assert result.exit_code == 2
     assert "--bert-preset only applies to the tinybert model" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_fit_progress_is_plain_lines_with_the_whole_runs_time_left_when_stderr_is_no_terminal(tmp_path, train_csv):
+    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--models", "mnb_words,svm_words", "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.stderr.splitlines() if line.endswith(" left]")]
+    assert progress[0].startswith("6 fits planned")  # an estimate before the first fold
+    assert any(line.startswith("svm_words  fold 2/2  log loss") for line in progress)
+    assert "\x1b[" not in result.stderr and "\r" not in result.stderr
+
+
+def test_fit_draws_one_live_bar_on_a_terminal_and_quiet_silences_it(tmp_path, train_csv, monkeypatch):
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws as on a terminal
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("CI", raising=False)
+    args = ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--models", "mnb_words,svm_words", "--folds", "2"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" in result.stderr and "left" in result.stderr
+    quiet = CliRunner().invoke(main, [*args, "--quiet"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "left" not in quiet.stderr
