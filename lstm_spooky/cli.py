@@ -194,7 +194,7 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
 
     Labels come in sorted order, or in the order of --sample-submission.
     """
-    from .submission import check_submission, make_submission, read_sample_submission, write_submission
+    from .submission import read_sample_submission, write_submission
 
     meta = _load_meta(model_dir)
     columns = _saved_columns(meta, text=text_column, id=id_column)
@@ -207,14 +207,12 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
     _stop_on_termination()
     model = _load_model(model_dir)
     try:
-        submission = make_submission(frame["id"], model.predict_proba(frame["text"]), model.classes_, header)
-        check_submission(submission, frame["id"], model.classes_)
-        write_submission(submission, output)
+        written = write_submission(frame["id"], model.iter_proba(frame["text"]), model.classes_, output, header)
     except OSError as error:
         raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
     except KeyboardInterrupt:
         _interrupted(f"interrupted; no submission was written ({output} is as it was)")
-    click.echo(f"wrote {len(submission)} rows to {output} ({','.join(submission.columns)})")
+    click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
 
 
 @main.command()

@@ -7,7 +7,7 @@ submission (Kaggle's `sample_submission.csv`: `id,EAP,HPL,MWS`) when one is give
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +89,23 @@ def read_sample_submission(path: str | Path, ids: Sequence[str], labels: Sequenc
     return header
 
 
-def write_submission(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write the CSV atomically, so a failed run never leaves a truncated submission."""
+def write_submission(
+    ids: Sequence[str], chunks: Iterable[np.ndarray], labels: Sequence[str], path: str | Path, columns: Sequence[str] | None = None
+) -> list[str]:
+    """Write the submission for `ids` from its probabilities in consecutive chunks of rows
+    (`SpookyClassifier.iter_proba`), each made and checked as it comes; returns the header.
+
+    Chunks are appended to a temporary file that replaces `path` only once every row is
+    written and checked, so a failed or interrupted run never leaves a partial submission.
+    """
+    ids, written, header = list(ids), 0, None
     with atomic_file(path) as tmp:
-        frame.to_csv(tmp, index=False, float_format="%.15g")
+        for proba in chunks:
+            part_ids = ids[written : written + len(proba)]
+            part = make_submission(part_ids, proba, labels, columns)
+            check_submission(part, part_ids, labels)
+            part.to_csv(tmp, mode="a" if written else "w", header=not written, index=False, float_format="%.15g")
+            written, header = written + len(part), list(part.columns)
+        if written != len(ids):
+            raise ValueError(f"the model scored {written} rows of {len(ids)}")
+    return header

@@ -99,12 +99,16 @@ def width_dataset(
 
 
 def predict_by_width(model: keras.Model, inputs: dict[str, np.ndarray]) -> np.ndarray:
-    """The network's probabilities, shape (n_samples, n_classes), each width predicted in one call."""
+    """The network's probabilities, shape (n_samples, n_classes), batches of one width.
+
+    `predict_on_batch` rather than `predict`: the same numbers, without a dataset and
+    iterator built per call, which made 2,048 rows take 0.73-1.08 s instead of 0.28-0.31 s
+    (a 2-fold network of the 3,000-row model, on a loaded 2-core machine).
+    """
     widths = padded_widths(inputs["token_ids"])
     proba = None
-    for width in np.unique(widths):
-        rows = np.flatnonzero(widths == width)
-        part = model.predict(cut(inputs, rows, int(width)), batch_size=PREDICT_BATCH, verbose=0)
+    for rows in width_batches(widths, PREDICT_BATCH):
+        part = np.asarray(model.predict_on_batch(cut(inputs, rows, int(widths[rows[0]]))))
         if proba is None:
             proba = np.zeros((len(widths), part.shape[1]), dtype=np.float64)
         proba[rows] = part

@@ -153,3 +153,11 @@ def test_a_model_left_out_afterwards_is_the_stack_fitted_without_it(corpus):
     np.testing.assert_allclose(ablated.predict_proba(texts), direct.predict_proba(texts), rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="at least three"):
         ablated.without("nblr")
+
+
+def test_scoring_in_chunks_gives_the_one_shot_probabilities(corpus):
+    model = SpookyClassifier(TINY.replace(models=("bilstm", "lm", "svm_chars"), max_epochs=1)).fit(corpus["text"], corpus["author"])
+    texts = list(corpus["text"][:50])
+    chunks = list(model.iter_proba(texts, chunk_rows=16))
+    assert [len(chunk) for chunk in chunks] == [16, 16, 16, 2]
+    np.testing.assert_allclose(np.concatenate(chunks), next(model.iter_proba(texts, chunk_rows=50)), rtol=0, atol=1e-6)

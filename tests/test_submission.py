@@ -42,11 +42,35 @@ def test_check_rejects_broken_submissions(broken, message):
 
 
 def test_written_file_reads_back_as_the_same_submission(tmp_path):
-    frame = make_submission(IDS, PROBA, AUTHORS)
-    write_submission(frame, tmp_path / "sub.csv")
+    write_submission(IDS, [PROBA], AUTHORS, tmp_path / "sub.csv")
     back = pd.read_csv(tmp_path / "sub.csv")
     check_submission(back, IDS, AUTHORS)
+    pd.testing.assert_frame_equal(back, make_submission(IDS, PROBA, AUTHORS), check_exact=False, rtol=1e-14)
     assert [p.name for p in tmp_path.iterdir()] == ["sub.csv"]
+
+
+def test_a_submission_written_in_chunks_is_the_one_written_at_once(tmp_path):
+    header = write_submission(IDS, [PROBA[:1], PROBA[1:]], AUTHORS, tmp_path / "chunks.csv", columns=["key", "MWS", "EAP", "HPL"])
+    write_submission(IDS, [PROBA], AUTHORS, tmp_path / "once.csv", columns=["key", "MWS", "EAP", "HPL"])
+    assert header == ["key", "MWS", "EAP", "HPL"]
+    assert (tmp_path / "chunks.csv").read_text() == (tmp_path / "once.csv").read_text()
+
+
+def test_a_submission_appears_only_once_every_chunk_is_written(tmp_path):
+    def chunks():
+        yield PROBA[:1]
+        assert not (tmp_path / "sub.csv").exists()  # the first chunk went to a temporary file
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_submission(IDS, chunks(), AUTHORS, tmp_path / "sub.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_model_that_scores_too_few_rows_writes_nothing(tmp_path):
+    with pytest.raises(ValueError, match="scored 1 rows of"):
+        write_submission(IDS, [PROBA[:1]], AUTHORS, tmp_path / "sub.csv")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_any_label_set_gets_one_column_per_label_in_the_given_order():
