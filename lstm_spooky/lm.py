@@ -275,12 +275,14 @@ class KneserNeyLM:
 
         codes[k-1] are the k-grams ending at each position; a k-gram's history is its code // n_ids.
         """
-        proba = np.full((len(codes[0]), self.counts[0].shape[1]), self.uniform)
+        n_classes = self.counts[0].shape[1]
+        proba = np.full((len(codes[0]), n_classes), self.uniform)
         for k in range(self.order):
             count = _gather(self.keys[k], self.counts[k], codes[k])
-            ctx_keys, total, backoff = self._contexts[k]
-            ctx = codes[k] // self.n_ids
-            total_h, backoff_h = _gather(ctx_keys, total, ctx), _gather(ctx_keys, backoff, ctx)
+            ctx_keys, total_and_backoff = self._contexts[k]
+            # One search for both columns of a history: the searches are most of scoring's time.
+            gathered = _gather(ctx_keys, total_and_backoff, codes[k] // self.n_ids)
+            total_h, backoff_h = gathered[:, :n_classes], gathered[:, n_classes:]
             discounted = np.maximum(count - self._discount_of(k, count), 0.0)
             seen = total_h > 0
             # An unseen history says nothing: the lower order's estimate stands.
@@ -307,14 +309,14 @@ class KneserNeyLM:
             table[1:, c] = np.clip(table[1:, c], 0.05, np.arange(1, 4) - 0.05)  # keep 0 < D_j < j
         return table
 
-    def _context_table(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per history of the order-(k+1) n-grams: sorted keys, total count and discounted mass, (n_ctx, n_classes)."""
+    def _context_table(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per history of the order-(k+1) n-grams: sorted keys, and total count then discounted mass, (n_ctx, 2 * n_classes)."""
         keys, counts = self.keys[k], self.counts[k]
         ctx_keys, row = np.unique(keys // self.n_ids, return_inverse=True)
         taken = self._discount_of(k, counts)
         total = np.stack([np.bincount(row, weights=counts[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1)
         backoff = np.stack([np.bincount(row, weights=taken[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1)
-        return ctx_keys, total, backoff
+        return ctx_keys, np.hstack([total, backoff])
 
 
 @dataclass(frozen=True)

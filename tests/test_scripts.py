@@ -26,3 +26,15 @@ def test_compare_backends_writes_its_table_and_chart(train_csv, tmp_path):
     assert [row.split(" | ")[0] for row in rows] == ["| backend", "| nblr", "| svm_words"]
     assert all(row in out for row in rows)
     assert (tmp_path / "cmp" / "comparison.png").stat().st_size > 10_000
+
+
+def test_profile_submit_prints_the_phases_and_the_whole_runs_at_each_scale(train_csv, test_csv, tmp_path):
+    model_dir = tmp_path / "model"
+    fit = subprocess.run([sys.executable, "-c", "from lstm_spooky.cli import main; main()", "fit", str(train_csv), "--model-dir", str(model_dir), "--models", "nblr,mnb_words", "--quiet"],
+                         capture_output=True, text=True, timeout=300)
+    assert fit.returncode == 0, fit.stderr[-2000:]
+    out = run_script("profile_submit.py", str(model_dir), str(test_csv), "--scale", "1,2", cwd=tmp_path)
+    phases = [line.split(" | ")[0].strip("| ") for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    assert phases[:6] == ["phase", "starting Python", "imports (TensorFlow, scikit-learn, pandas)", "reading the model's config", "reading the CSV", "loading the model (manifest checked)"]
+    assert {"scoring: nblr", "scoring: mnb_words", "scoring: the stack (meta features, regression)", "writing"} <= set(phases)
+    assert "| 30 | " in out and "| 60 | " in out  # the test file once and twice

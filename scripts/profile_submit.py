@@ -1,0 +1,133 @@
+"""Where `submit`'s time goes, and how its time and memory grow with the input.
+
+    python scripts/profile_submit.py MODEL_DIR TEST_CSV                 # the phases of one submit
+    python scripts/profile_submit.py MODEL_DIR TEST_CSV --scale 1,10    # and whole `lstm-spooky submit` runs
+                                                                        # on TEST_CSV repeated 1x and 10x
+
+The phases are timed in this process through the package's own functions (nothing is
+re-implemented here): starting Python, importing (TensorFlow included), reading the CSV,
+loading and checking the model, each base model's scoring (its members' stack features,
+over the same chunks `submit` uses), the stack (what is left of scoring: meta features,
+standardising, the regression) and writing. `--scale` runs the real command as a child
+process per size and reports its wall-clock seconds and peak memory (the child's maximum
+resident set), so time should grow linearly and memory stay flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def python_start_seconds() -> float:
+    """Wall-clock seconds of `python -c pass`: the interpreter's own start, before any import."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - start
+
+
+def phases(model_dir: Path, test_csv: Path, output: Path) -> dict[str, float]:
+    """Seconds per phase of one submit of `test_csv` with the model in `model_dir`."""
+    seconds: dict[str, float] = defaultdict(float)
+    start = time.perf_counter()
+    from lstm_spooky.cli import _start_tensorflow_quietly
+
+    _start_tensorflow_quietly()
+    from lstm_spooky.classifier import SpookyClassifier
+    from lstm_spooky.data import read_test
+    from lstm_spooky.model_dir import read_model_meta
+    from lstm_spooky.submission import write_submission
+
+    seconds["imports (TensorFlow, scikit-learn, pandas)"] = time.perf_counter() - start
+
+    def timed(phase: str, call, *args):
+        begin = time.perf_counter()
+        result = call(*args)
+        seconds[phase] += time.perf_counter() - begin
+        return result
+
+    meta = timed("reading the model's config", read_model_meta, model_dir)
+    columns = {"text": "text", "id": "id", **meta.get("columns", {})}
+    frame = timed("reading the CSV", read_test, test_csv, columns["text"], columns["id"])
+    model = timed("loading the model (manifest checked)", SpookyClassifier.load, model_dir)
+    for name, members in model.members_.items():
+        for member in members:  # the one method the classifier calls on it
+            stacked = len(model.members_) > 1 and hasattr(member, "stack_features")
+            method = "stack_features" if stacked else "predict_proba"
+            original = getattr(member, method)
+            setattr(member, method, lambda *args, _call=original, _name=name: timed(f"  {_name}", _call, *args))
+    chunks = model.iter_proba(frame["text"])
+
+    def timed_chunks():
+        while True:
+            begin = time.perf_counter()
+            chunk = next(chunks, None)
+            seconds["scoring"] += time.perf_counter() - begin
+            if chunk is None:
+                return
+            yield chunk
+
+    begin = time.perf_counter()
+    write_submission(frame["id"], timed_chunks(), model.classes_, output)
+    seconds["writing"] = time.perf_counter() - begin - seconds["scoring"]
+    members = sum(value for phase, value in seconds.items() if phase.startswith("  "))
+    seconds["  the stack (meta features, regression)"] = seconds.pop("scoring") - members
+    return dict(seconds)
+
+
+def repeated_csv(test_csv: Path, times: int, directory: Path) -> tuple[Path, int]:
+    """`test_csv` repeated `times` times, ids made unique, in `directory`; and its number of rows."""
+    import pandas as pd
+
+    frame = pd.read_csv(test_csv, dtype=str, keep_default_na=False)
+    copies = [frame.assign(id=frame["id"] + (f"_{k}" if k else "")) for k in range(times)]
+    path = directory / f"test-x{times}.csv"
+    pd.concat(copies).to_csv(path, index=False)
+    return path, len(frame) * times
+
+
+def whole_submit(model_dir: Path, test_csv: Path, output: Path) -> tuple[float, float]:
+    """Wall-clock seconds and peak memory (GiB) of one `lstm-spooky submit` process."""
+    command = [sys.executable, "-c", "from lstm_spooky.cli import main; main()", "submit", str(test_csv),
+               "--model-dir", str(model_dir), "--output", str(output)]
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"submit failed on {test_csv}")
+    return time.perf_counter() - start, usage.ru_maxrss / 2**20  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("test_csv", type=Path)
+    parser.add_argument("--scale", help="comma-separated repeats of TEST_CSV to run whole submits on, e.g. 1,10")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        start = python_start_seconds()
+        seconds = {"starting Python": start, **phases(args.model_dir, args.test_csv, tmp / "submission.csv")}
+        print(f"submit of {args.test_csv} with {args.model_dir}\n")
+        print("| phase | seconds |\n|---|---|")
+        for phase, value in seconds.items():
+            print(f"| {phase.strip() if not phase.startswith('  ') else 'scoring: ' + phase.strip()} | {value:.2f} |")
+        print(f"| **total** | **{sum(seconds.values()):.2f}** |")
+        if args.scale:
+            print("\n| rows | whole submit s | rows/s | peak memory GiB |\n|---|---|---|---|")
+            for times in map(int, args.scale.split(",")):
+                csv, rows = repeated_csv(args.test_csv, times, tmp)
+                wall, peak = whole_submit(args.model_dir, csv, tmp / "submission.csv")
+                print(f"| {rows} | {wall:.1f} | {rows / wall:.0f} | {peak:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
