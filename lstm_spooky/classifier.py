@@ -37,6 +37,7 @@ from .config import LINEAR_MODELS, MODELS, SpookyConfig
 from .cv import FoldCheckpoints, data_fingerprint, fold_splits
 from .data import encode_labels, label_set, validate_texts
 from .manifest import write_manifest
+from .ngrams import shared_analysis
 from .model_dir import ALL_ROWS, CONFIG_FILE, FORMAT_MARKER, FORMAT_VERSION, OOF_FILE, base_oof_file, fold_member, member_dir, read_model_meta
 from .stack import Stacker, log_proba_features, meta_features
 from .progress import ALL_ROWS_TASK, RunProgress, Status, Task
@@ -222,7 +223,8 @@ class SpookyClassifier:
     def _predict_chunk(self, texts: list[str]) -> np.ndarray:
         if len(self.config.models) == 1:
             return apply_temperature(next(iter(self.base_proba(texts).values())), self.temperature_)
-        blocks = [np.mean([stack_features(m, texts) for m in self.members_[name]], axis=0) for name in self.config.models]
+        with shared_analysis():  # the n-gram models analyse each text once between them
+            blocks = [np.mean([stack_features(m, texts) for m in self.members_[name]], axis=0) for name in self.config.models]
         return self.stacker_.predict_proba(blocks + self._meta_blocks(texts))
 
     def base_proba(self, texts: Iterable[str], models: Sequence[str] | None = None) -> dict[str, np.ndarray]:

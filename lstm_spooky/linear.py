@@ -36,7 +36,7 @@ from .calibration import EPS
 from .config import LinearConfig
 from .data import check_training_set
 from .model_dir import read_member_meta
-from .ngrams import build_vectorizer, restore_vectorizer, vectorizer_state
+from .ngrams import build_vectorizer, restore_vectorizer, transform, vectorizer_state
 from .tokenize import tokenize
 
 FORMAT_VERSION = 1
@@ -75,7 +75,7 @@ class LinearBackend:
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """Raw scores, shape (n_samples, n_classes): SVM margins, or naive Bayes joint log-likelihoods."""
         self._check_fitted()
-        return np.asarray(self.vectorizer_.transform(list(texts)) @ self.weights_.T) + self.intercepts_
+        return np.asarray(transform(self.vectorizer_, texts) @ self.weights_.T) + self.intercepts_
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Softmax of the scores (naive Bayes: its posterior), shape (n_samples, n_classes), inside (0, 1)."""

@@ -40,7 +40,7 @@ from .calibration import EPS
 from .config import NBLRConfig
 from .data import check_training_set
 from .model_dir import read_member_meta
-from .ngrams import build_vectorizer, restore_vectorizer, vectorizer_state
+from .ngrams import build_vectorizer, restore_vectorizer, transform, vectorizer_state
 
 FORMAT_VERSION = 1
 CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json", "weights.npz"
@@ -76,7 +76,7 @@ class NBLRBackend:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
         self._check_fitted()
-        x = sp.hstack([v.transform(list(texts)) for v in self.vectorizers_], format="csr")
+        x = sp.hstack([transform(v, texts) for v in self.vectorizers_], format="csr")
         logits = np.asarray(x @ self.weights_.T) + self.intercepts_
         # Each one-vs-rest model's probability, normalised; clipped first so no row can be 0/0.
         proba = np.clip(expit(logits), EPS, 1.0)

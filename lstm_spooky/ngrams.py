@@ -9,13 +9,25 @@ scikit-learn's char n-grams. Three weightings:
 
 A fitted vectorizer is saved as its n-gram list (in feature order) and, for tfidf, its
 idf weights, so a saved model needs no pickle.
+
+Several models read the same kind of n-grams (the default model: four word vectorizers,
+two case-keeping character ones), and analysing a text into its n-grams and looking each
+one up was most of `submit`'s time. Inside `shared_analysis()`, `transform` analyses a list
+of texts once per kind, up to the longest n-grams asked for, counts them once, and gives
+each vectorizer its columns of those counts, weighted as its own `transform` would.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
+from itertools import repeat
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .tokenize import tokenize
@@ -59,3 +71,66 @@ def restore_vectorizer(vectorizer: TfidfVectorizer, idf: np.ndarray | None) -> T
     if idf is not None:
         vectorizer.idf_ = idf
     return vectorizer
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Texts counted up to `max_n`-grams: the n-grams seen (n-gram -> column) and (n_texts, n_seen) counts."""
+
+    texts: list[str]
+    max_n: int
+    columns: dict[str, int]
+    counts: sp.csr_matrix
+
+
+_shared: dict[tuple, _Counts] | None = None  # by kind of n-gram, while shared_analysis() is open
+
+
+@contextmanager
+def shared_analysis() -> Iterator[None]:
+    """Within this block, vectorizers of one kind analyse and count a list of texts once between them."""
+    global _shared
+    _shared = {}
+    try:
+        yield
+    finally:
+        _shared = None
+
+
+def transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
+    """`vectorizer.transform(texts)`; inside `shared_analysis()`, the same matrix from counts shared
+    with the other vectorizers of its kind."""
+    texts = list(texts)
+    if _shared is None:
+        return vectorizer.transform(texts)
+    counted = _shared_counts(vectorizer, texts)
+    vocabulary = vectorizer.vocabulary_
+    # Each counted n-gram's column in this vectorizer, -1 if it has none (columns count from 0 in order).
+    own = np.fromiter(map(vocabulary.get, counted.columns, repeat(-1)), dtype=np.int64, count=len(counted.columns))
+    shared = np.flatnonzero(own >= 0)
+    selection = sp.csr_matrix((np.ones(len(shared)), (shared, own[shared])), shape=(len(counted.columns), len(vocabulary)))
+    x = sp.csr_matrix(counted.counts @ selection, dtype=vectorizer.dtype)
+    x.sort_indices()
+    if vectorizer.binary:
+        x.data.fill(1)
+    # The fitted weighting of TfidfVectorizer.transform (sublinear tf, idf, L2 norm), applied to our counts.
+    return vectorizer._tfidf.transform(x, copy=False)
+
+
+def _shared_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> _Counts:
+    kind = (vectorizer.analyzer, vectorizer.lowercase, repr(vectorizer.tokenizer), vectorizer.strip_accents, repr(vectorizer.preprocessor))
+    max_n = vectorizer.ngram_range[1]
+    counted = _shared.get(kind)
+    if counted is None or counted.max_n < max_n or counted.texts != texts:
+        params = {**vectorizer.get_params(deep=False), "ngram_range": (1, max_n), "vocabulary": None}  # no copy of the vocabulary
+        analyze = type(vectorizer)(**params).build_analyzer()
+        columns: dict[str, int] = defaultdict()
+        columns.default_factory = columns.__len__  # a new n-gram gets the next column
+        indices, indptr = [], [0]
+        for text in texts:
+            indices += map(columns.__getitem__, analyze(text))
+            indptr.append(len(indices))
+        counts = sp.csr_matrix((np.ones(len(indices), dtype=np.int64), indices, indptr), shape=(len(texts), len(columns)))
+        counts.sum_duplicates()
+        counted = _shared[kind] = _Counts(texts, max_n, columns, counts)
+    return counted
