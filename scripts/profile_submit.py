@@ -77,9 +77,10 @@ def phases(model_dir: Path, test_csv: Path, output: Path) -> dict[str, float]:
 
     begin = time.perf_counter()
     write_submission(frame["id"], timed_chunks(), model.classes_, output)
-    seconds["writing"] = time.perf_counter() - begin - seconds["scoring"]
+    total, scoring = time.perf_counter() - begin, seconds.pop("scoring")
     members = sum(value for phase, value in seconds.items() if phase.startswith("  "))
-    seconds["  the stack (meta features, regression)"] = seconds.pop("scoring") - members
+    seconds["  the stack (meta features, regression)"] = scoring - members
+    seconds["writing"] = total - scoring
     return dict(seconds)
 
 
