@@ -1,6 +1,6 @@
 import numpy as np
 
-from lstm_spooky.training import cut, padded_widths, width_batches
+from lstm_spooky.training import EpochProgress, cut, padded_widths, width_batches
 
 IDS = np.array([[0, 0, 0, 0, 5], [0, 0, 3, 4, 5], [2, 3, 4, 5, 6], [0, 0, 0, 1, 1]], dtype=np.int32)
 
@@ -29,3 +29,12 @@ def test_shuffled_batches_follow_the_seed():
 def test_cut_keeps_the_last_positions_where_the_tokens_are():
     cut_ids = cut({"token_ids": IDS}, np.array([0, 1]), 3)["token_ids"]
     np.testing.assert_array_equal(cut_ids, [[0, 0, 5], [3, 4, 5]])
+
+
+def test_a_folds_share_done_follows_the_expected_epochs_then_the_finished_folds():
+    progress = EpochProgress(run=None, max_epochs=20, expected_epochs=5)
+    assert progress.fraction(2.5) == 0.5
+    assert progress.fraction(6) == 6 / 7  # past the guess: at least one more epoch
+    progress.fold_done(3)
+    progress.fold_done(5)
+    assert progress.fraction(2) == 0.5  # the finished folds took 4 epochs on average
