@@ -379,8 +379,9 @@ def _gather(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.nda
     if len(keys) == 0:
         return np.zeros((len(queries), values.shape[1]), dtype=values.dtype)
     row = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
-    found = keys[row] == queries
-    return np.where(found[:, None], values[row], 0)
+    gathered = values[row]
+    gathered[keys[row] != queries] = 0
+    return gathered
 
 
 def _encode(tables: dict[str, SymbolTable], units: Units) -> dict[str, Sequences]:
