@@ -17,7 +17,7 @@ import pytest
 
 from lstm_spooky.lm import BOS, EOS, KneserNeyLM, SymbolTable, UNK
 
-nltk_lm = pytest.importorskip("nltk.lm")
+pytest.importorskip("nltk.lm")
 from nltk.lm.models import InterpolatedLanguageModel  # noqa: E402
 from nltk.lm.smoothing import KneserNey  # noqa: E402
 
