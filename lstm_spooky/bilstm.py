@@ -89,6 +89,8 @@ class BiLSTMBackend:
         val_texts, val_y = validation
         history = train_network(self.network_, config, (train_inputs, y), (self._encode(val_texts), val_y), callbacks)
         self.history_ = {name: [float(v) for v in values] for name, values in history.history.items()}
+        # Adam's moments would triple the saved weights; predicting needs none of them.
+        self.network_.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False))
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 FORMAT_VERSION = 1
-NGRAMS_FILE, RATIOS_FILE = "nb-ngrams.json", "nb-ratios.npz"
+META_FILE, TABLES_FILE = "nb-ratios.json", "nb-ratios.npz"
 
 
 def ngrams_ending_at(tokens: Sequence[str], order: int) -> list[str | None]:
@@ -43,14 +43,15 @@ def ngrams_ending_at(tokens: Sequence[str], order: int) -> list[str | None]:
 def centred_log_ratios(counts: np.ndarray, alpha: float) -> np.ndarray:
     """Centred smoothed log-probabilities of each column's n-gram per class: (n_classes, n) -> (n, n_classes).
 
-    Columns never seen (all counts zero) get zeros: no evidence either way.
+    Columns never seen (all counts zero) get zeros: no evidence either way. Stored as float16:
+    half the size on disk, and its three significant digits are far finer than the evidence is sure.
     """
     seen = counts.sum(axis=0) > 0
     totals = counts.sum(axis=1, keepdims=True)
     log_p = np.log((counts + alpha) / (totals + alpha * max(int(seen.sum()), 1)))
     ratios = (log_p - log_p.mean(axis=0, keepdims=True)).T
     ratios[~seen] = 0.0
-    return ratios.astype(np.float32)
+    return ratios.astype(np.float16)
 
 
 class _Occurrences:
@@ -139,21 +140,32 @@ class NBTokenRatios:
         return out
 
     def save(self, directory: Path) -> None:
-        ngrams = {str(order): list(index) for order, index in zip(self.orders, self.index_)}  # dicts keep column order
-        meta = {"format_version": FORMAT_VERSION, "orders": list(self.orders), "alpha": self.alpha, "n_classes": self.n_classes_, "ngrams": ngrams}
-        (directory / NGRAMS_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        np.savez(directory / RATIOS_FILE, **{f"order_{order}": ratios for order, ratios in zip(self.orders, self.ratios_)})
+        """A small JSON of settings, and one compressed NumPy archive of each order's n-grams and ratios.
+
+        The n-grams are stored as one newline-separated UTF-8 text (tokens hold no whitespace), in
+        column order: about a fifth of the size of a JSON list of half a million strings.
+        """
+        meta = {"format_version": FORMAT_VERSION, "orders": list(self.orders), "alpha": self.alpha, "n_classes": self.n_classes_}
+        (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+        tables = {}
+        for order, index, ratios in zip(self.orders, self.index_, self.ratios_):
+            tables[f"ngrams_{order}"] = np.frombuffer("\n".join(index).encode("utf-8"), dtype=np.uint8)  # dicts keep column order
+            tables[f"ratios_{order}"] = ratios
+        np.savez_compressed(directory / TABLES_FILE, **tables)
 
     @classmethod
     def load(cls, directory: Path) -> "NBTokenRatios":
-        meta = json.loads((directory / NGRAMS_FILE).read_text(encoding="utf-8"))
+        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory / NGRAMS_FILE}: format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+            raise ValueError(f"{directory / META_FILE}: format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
         ratios = cls(meta["orders"], meta["alpha"])
         ratios.n_classes_ = meta["n_classes"]
-        ratios.index_ = [{ngram: i for i, ngram in enumerate(meta["ngrams"][str(order)])} for order in ratios.orders]
-        with np.load(directory / RATIOS_FILE) as saved:
-            ratios.ratios_ = [saved[f"order_{order}"] for order in ratios.orders]
+        ratios.index_, ratios.ratios_ = [], []
+        with np.load(directory / TABLES_FILE) as saved:
+            for order in ratios.orders:
+                text = saved[f"ngrams_{order}"].tobytes().decode("utf-8")
+                ratios.index_.append({ngram: i for i, ngram in enumerate(text.split("\n"))} if text else {})
+                ratios.ratios_.append(saved[f"ratios_{order}"])
         return ratios
 
     def _fit(self, token_lists, y, n_classes) -> list[_Occurrences]:

@@ -3,6 +3,7 @@
     python scripts/benchmark.py TRAIN_CSV                              # the default model, one 80/20 split
     python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --cv 5   # 5-fold CV of a single BiLSTM
     python scripts/benchmark.py TRAIN_CSV --ablate bilstm              # and the same stack without the BiLSTM
+    python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --set nb_orders=[1,2]   # one network, other settings
 
 Each outer fold fits a fresh model (all its inner folds, calibration or stack) on the
 other rows only and scores the held-out rows, for every base model (its fold members
@@ -28,6 +29,8 @@ from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E
 from lstm_spooky import SpookyClassifier, SpookyConfig, read_train  # noqa: E402
 from lstm_spooky.calibration import log_loss  # noqa: E402
 from lstm_spooky.data import encode_labels  # noqa: E402
+
+from eval_classical import parse_setting  # noqa: E402  (scripts/ is on the path: the same FIELD=VALUE syntax)
 
 COLUMNS = ("model", "log loss", "accuracy", "fit s", "predict rows/s", "size MiB")
 
@@ -79,6 +82,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, help="folds inside the model (default: SpookyConfig's)")
     parser.add_argument("--cv", type=int, default=1, help="outer folds (1: one 80/20 split)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the outer split")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a SpookyConfig field (JSON value)")
     parser.add_argument("--ablate", action="append", default=[], metavar="MODEL", help="also score the stack without MODEL, refitted on the same folds (repeatable)")
     args = parser.parse_args()
 
@@ -89,7 +93,9 @@ def main() -> None:
         config = config.replace(models=tuple(args.models.split(",")))
     if args.folds:
         config = config.replace(folds=args.folds)
-    print(f"{len(frame)} rows; models {','.join(config.models)}; model folds {config.folds}; outer CV {args.cv}", flush=True)
+    if args.set:
+        config = SpookyConfig.from_dict({**config.to_dict(), **dict(map(parse_setting, args.set))})
+    print(f"{len(frame)} rows; models {','.join(config.models)}; model folds {config.folds}; outer CV {args.cv}; settings {args.set or 'default'}", flush=True)
     all_rows = []
     for k, (train, test) in enumerate(outer_splits(y, args.cv, args.seed)):
         start = time.perf_counter()

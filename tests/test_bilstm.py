@@ -78,3 +78,12 @@ def test_a_sentence_gets_the_same_probabilities_whatever_its_batch(backend):
     long = " ".join(TRAIN["text"].tolist()[:6])
     alone = backend.predict_proba([sentence])
     np.testing.assert_allclose(backend.predict_proba([long, sentence, long])[1], alone[0], rtol=1e-6, atol=1e-7)
+
+
+def test_the_saved_weights_leave_out_the_optimizer(backend, tmp_path):
+    import h5py
+
+    backend.save(tmp_path)
+    with h5py.File(tmp_path / "model.weights.h5") as weights:
+        optimizer = weights["optimizer"]["vars"].values() if "optimizer" in weights else []
+        assert all(v.shape == () for v in optimizer)  # at most a step counter: no moments

@@ -20,7 +20,7 @@ def test_a_word_of_one_class_points_to_that_class():
     ratios = fitted((1,)).transform([["raven"], ["eldritch"]], max_len=1)
     assert ratios[0, 0, 0] > 0 > ratios[0, 0, 1]
     assert ratios[1, 0, 1] > 0 > ratios[1, 0, 0]
-    np.testing.assert_allclose(ratios.sum(axis=2), 0, atol=1e-6)  # centred over the classes
+    np.testing.assert_allclose(ratios.sum(axis=2), 0, atol=1e-3)  # centred over the classes (float16 tables)
 
 
 def test_unseen_ngrams_carry_no_evidence():
@@ -61,7 +61,7 @@ def test_save_then_load_gives_identical_ratios(tmp_path):
 
 def test_load_rejects_another_format_version(tmp_path):
     fitted().save(tmp_path)
-    path = tmp_path / "nb-ngrams.json"
+    path = tmp_path / "nb-ratios.json"
     path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 999'))
     with pytest.raises(ValueError, match="format 999 is not supported"):
         NBTokenRatios.load(tmp_path)
