@@ -3,7 +3,10 @@
 `build_bilstm` returns an uncompiled Keras functional model whose output is a
 probability row per sentence. Each token reaches the BiLSTM as its learned word
 embedding joined to its naive Bayes log-count ratios (nb_ratios.py: what the word, and
-the word pair ending at it, say of each author in the training rows). `BiLSTMBackend`
+the word pair and triple ending at it, say of each label in the training rows). This
+took one network from 0.435 to 0.308 log loss on held-out Kaggle sentences (README,
+Results): a word-id embedding learns little from a word seen five times, counting does.
+`BiLSTMBackend`
 builds the vocabulary and the ratio tables from its training texts, trains the network
 with early stopping, and saves or loads all three.
 """
@@ -61,7 +64,7 @@ def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes
 
 
 class BiLSTMBackend:
-    """One BiLSTM and the vocabulary of the texts it was trained on."""
+    """One BiLSTM, with the vocabulary and the NB ratio tables of the texts it was trained on."""
 
     def __init__(self, config: SpookyConfig | None = None):
         self.config = config if config is not None else SpookyConfig()
