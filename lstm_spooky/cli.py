@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import click
@@ -138,9 +139,10 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     try:
         with view:
             model = SpookyClassifier(config).fit(
-                frame["text"], frame["author"], ids=frame["id"], log=view.print, status=view.update,
+                frame["text"], frame["author"], ids=frame["id"], log=_checked(view.print), status=_checked(view.update),
                 checkpoint_dir=checkpoint_dir, resume=resume,
             )
+        _stop_if_requested()
         model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
@@ -207,7 +209,7 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
     _stop_on_termination()
     model = _load_model(model_dir)
     try:
-        written = write_submission(frame["id"], model.iter_proba(frame["text"]), model.classes_, output, header)
+        written = write_submission(frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, output, header)
     except OSError as error:
         raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
     except KeyboardInterrupt:
@@ -435,6 +437,7 @@ def _stop_on_termination() -> None:
     if threading.current_thread() is not threading.main_thread():
         return  # only the main thread may set signal handlers
     context = click.get_current_context()
+    _STOP_REQUESTED.clear()
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)  # Windows has no SIGHUP
         if number is not None and signal.getsignal(number) == signal.SIG_DFL:  # `nohup` ignores SIGHUP: keep that
@@ -442,8 +445,38 @@ def _stop_on_termination() -> None:
             context.call_on_close(lambda number=number, previous=previous: signal.signal(number, previous))
 
 
+# Set by a stop signal. Python raises the handler's KeyboardInterrupt wherever the main thread
+# is, and one raised inside a finaliser (TensorFlow frees traced functions in `__del__`) is
+# printed and ignored, so long loops also check this flag at their safe points.
+_STOP_REQUESTED = threading.Event()
+
+
 def _raise_interrupt(signum, frame) -> None:
+    _STOP_REQUESTED.set()
     raise KeyboardInterrupt
+
+
+def _stop_if_requested() -> None:
+    """Raise KeyboardInterrupt if a stop signal came, even one whose first raise was swallowed."""
+    if _STOP_REQUESTED.is_set():
+        raise KeyboardInterrupt
+
+
+def _checked(function: Callable) -> Callable:
+    """`function`, after a check for a pending stop: for the callbacks a long fit calls often."""
+
+    def checked(*args, **kwargs):
+        _stop_if_requested()
+        return function(*args, **kwargs)
+
+    return checked
+
+
+def _until_stopped(chunks: Iterable) -> Iterator:
+    """`chunks`, with a check for a pending stop before each."""
+    for chunk in chunks:
+        _stop_if_requested()
+        yield chunk
 
 
 def _interrupted(message: str) -> None:

@@ -353,3 +353,22 @@ def test_report_never_overwrites_the_training_file(model_dir, train_csv):
     result = invoke(["report", "--model-dir", str(model_dir), "--output", str(train_csv)])
     assert result.exit_code == 1 and "is the training file" in result.output
     assert train_csv.read_bytes() == before
+
+
+def test_a_stop_signal_swallowed_by_a_finaliser_still_stops_at_the_next_safe_point():
+    # Python ignores an exception raised in __del__; TensorFlow frees traced functions there,
+    # so a SIGTERM landing in one must still stop the fit at its next progress callback.
+    from lstm_spooky import cli
+
+    calls = []
+    checked = cli._checked(calls.append)
+    checked("before")
+    cli._STOP_REQUESTED.set()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            checked("after")
+        with pytest.raises(KeyboardInterrupt):
+            list(cli._until_stopped([1, 2]))
+    finally:
+        cli._STOP_REQUESTED.clear()
+    assert calls == ["before"]
