@@ -2,7 +2,10 @@
 
 Everything is first written under a temporary name in the destination's own folder
 (same filesystem, so the final rename is atomic) and only renamed into place once
-complete. An exception or Ctrl-C leaves the previous version untouched.
+complete. An exception or Ctrl-C leaves the previous version untouched. The temporary
+names are private to their owner (mode 0600 and 0700); what is renamed into place gets the
+mode an ordinary `open` or `mkdir` would give it under the user's umask, so a submission or
+model can be shared like any other file.
 """
 
 from __future__ import annotations
@@ -15,6 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def ordinary_mode(directory: bool = False) -> int:
+    """The permission bits a new file (or directory) gets from the process's umask, e.g. 0o644."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if directory else 0o666) & ~umask
+
+
 @contextmanager
 def atomic_file(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `path`."""
@@ -24,6 +34,7 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, ordinary_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -42,6 +53,7 @@ def atomic_directory(path: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield tmp
+        os.chmod(tmp, ordinary_mode(directory=True))
         old = None
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=path.parent))

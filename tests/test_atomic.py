@@ -34,3 +34,18 @@ def test_failed_file_write_keeps_the_old_file(tmp_path):
             raise RuntimeError("interrupted")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["submission.csv"]
+
+
+def test_what_is_renamed_into_place_gets_the_umasks_ordinary_mode(tmp_path):
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        with atomic_file(tmp_path / "submission.csv") as tmp:
+            tmp.write_text("id\n")
+        with atomic_directory(tmp_path / "model") as tmp:
+            (tmp / "config.json").write_text("{}")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "submission.csv").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "model").stat().st_mode & 0o777 == 0o755
