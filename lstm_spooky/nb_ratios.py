@@ -34,6 +34,9 @@ META_FILE, TABLES_FILE = "nb-ratios.json", "nb-ratios.npz"
 def ngrams_ending_at(tokens: Sequence[str], order: int) -> list[str | None]:
     """The n-gram of `order` tokens that ends at each position, None where it would start before the sentence.
 
+    The readable definition; `_Occurrences` finds the same n-grams for many sentences at once
+    (tests hold the two together).
+
     >>> ngrams_ending_at(["the", "raven", "spoke"], 2)
     [None, 'the raven', 'raven spoke']
     """
@@ -59,18 +62,24 @@ class _Occurrences:
     sentence row, token position and n-gram column (n-grams outside the index are left out)."""
 
     def __init__(self, token_lists: Sequence[Sequence[str]], order: int, index: dict[str, int], grow: bool = False):
-        rows, positions, columns = [], [], []
-        for r, tokens in enumerate(token_lists):
-            for j, ngram in enumerate(ngrams_ending_at(list(tokens), order)):
-                if ngram is None:
-                    continue
-                column = index.setdefault(ngram, len(index)) if grow else index.get(ngram)
-                if column is not None:
-                    rows.append(r)
-                    positions.append(j)
-                    columns.append(column)
-        self.rows, self.positions, self.columns = (np.array(a, dtype=np.int64) for a in (rows, positions, columns))
+        # All sentences' tokens in one list, each n-gram joined where it ends, and those that
+        # would start in the sentence before masked out: the same n-grams as `ngrams_ending_at`
+        # per sentence, without a Python loop per sentence (twice as fast, which `submit` feels:
+        # every fold network looks up every sentence).
         self.lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        flat = [token for tokens in token_lists for token in tokens]
+        sentence = np.repeat(np.arange(len(self.lengths)), self.lengths)
+        position = np.arange(len(flat)) - np.repeat(np.cumsum(self.lengths) - self.lengths, self.lengths)
+        ends = np.arange(order - 1, len(flat))  # where an n-gram can end
+        whole = position[ends] >= order - 1  # and starts in the same sentence
+        ngrams = flat if order == 1 else map(" ".join, zip(*(flat[i : len(flat) - order + 1 + i] for i in range(order))))
+        if grow:
+            found = [index.setdefault(ngram, len(index)) if ok else -1 for ngram, ok in zip(ngrams, whole)]
+        else:
+            found = [index.get(ngram, -1) if ok else -1 for ngram, ok in zip(ngrams, whole)]
+        columns = np.array(found, dtype=np.int64)
+        keep = columns >= 0
+        self.rows, self.positions, self.columns = sentence[ends][keep], position[ends][keep], columns[keep]
 
     def class_counts(self, y: np.ndarray, n_classes: int, n_columns: int, keep: np.ndarray | None = None) -> np.ndarray:
         """Counts of shape (n_classes, n_columns) over the sentences where `keep` (a row mask) holds."""

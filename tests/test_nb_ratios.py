@@ -73,3 +73,17 @@ def test_fit_transform_fits_as_fit_does():
     cross_fitted.fit_transform(TOKENS, Y, n_classes=2, max_len=3, folds=2)
     sentences = TOKENS + [["the", "zyzzyva"]]
     np.testing.assert_array_equal(cross_fitted.transform(sentences, 3), fitted_alone.transform(sentences, 3))
+
+
+def test_occurrences_are_the_ngrams_ending_at_each_token_of_each_sentence():
+    # The vectorised search over all sentences at once against the readable per-sentence one.
+    from lstm_spooky.nb_ratios import _Occurrences
+
+    sentences = [["a", "b", "c"], [], ["b"], ["a", "b", "a", "b"], ["c", "a"]]
+    for order in (1, 2, 3):
+        index: dict[str, int] = {}
+        found = _Occurrences(sentences, order, index, grow=True)
+        expected = [(r, j, ngram) for r, tokens in enumerate(sentences) for j, ngram in enumerate(ngrams_ending_at(tokens, order)) if ngram]
+        names = list(index)
+        assert [(r, j, names[c]) for r, j, c in zip(found.rows, found.positions, found.columns)] == expected
+        assert names == list(dict.fromkeys(ngram for _, _, ngram in expected))  # columns in order of first sight
