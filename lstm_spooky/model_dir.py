@@ -54,8 +54,9 @@ def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:
     return meta
 
 
-def read_model_meta(model_dir: Path) -> dict:
-    """config.json of a saved model, after checking it is one this version can read and that
+def read_model_meta(model_dir: Path, check_files: bool = True) -> dict:
+    """config.json of a saved model, after checking it is one this version can read and, unless
+    `check_files` is False (for a caller that loads the model next, which checks them), that
     every file is as `save` wrote it (manifest.py). Raises ValueError with a one-line message."""
     model_dir = Path(model_dir)
     if not model_dir.exists():
@@ -83,7 +84,8 @@ def read_model_meta(model_dir: Path) -> dict:
                 f"{model_dir}: model format {meta.get('format_version')!r} is not supported by this lstm-spooky "
                 f"(expects {FORMAT_VERSION}; the model was saved by {'an older' if older else 'another'} version); re-run `lstm-spooky fit`"
             )
-        check_manifest(model_dir)
+        if check_files:
+            check_manifest(model_dir)
     except OSError as error:  # unreadable (permissions) rather than damaged
         raise ValueError(f"{error.filename or model_dir}: cannot read it ({error.strerror}); check its permissions") from None
     return meta
