@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: n-grams stored and searched as integer codes of their tokens' ids
 META_FILE, TABLES_FILE = "nb-ratios.json", "nb-ratios.npz"
 
 
@@ -58,46 +58,52 @@ def centred_log_ratios(counts: np.ndarray, alpha: float) -> np.ndarray:
 
 
 class _Occurrences:
-    """Where the n-grams of one order occur in some sentences: parallel arrays of
-    sentence row, token position and n-gram column (n-grams outside the index are left out)."""
+    """Where the n-grams of one order occur in some sentences: parallel arrays of sentence row,
+    token position and n-gram code, for every n-gram whose tokens all have ids.
 
-    def __init__(self, token_lists: Sequence[Sequence[str]], order: int, index: dict[str, int], grow: bool = False):
-        # All sentences' tokens in one list, each n-gram joined where it ends, and those that
-        # would start in the sentence before masked out: the same n-grams as `ngrams_ending_at`
-        # per sentence, without a Python loop per sentence (twice as fast, which `submit` feels:
-        # every fold network looks up every sentence).
-        self.lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
-        flat = [token for tokens in token_lists for token in tokens]
-        sentence = np.repeat(np.arange(len(self.lengths)), self.lengths)
-        position = np.arange(len(flat)) - np.repeat(np.cumsum(self.lengths) - self.lengths, self.lengths)
-        ends = np.arange(order - 1, len(flat))  # where an n-gram can end
-        whole = position[ends] >= order - 1  # and starts in the same sentence
-        ngrams = flat if order == 1 else map(" ".join, zip(*(flat[i : len(flat) - order + 1 + i] for i in range(order))))
-        if grow:
-            found = [index.setdefault(ngram, len(index)) if ok else -1 for ngram, ok in zip(ngrams, whole)]
-        else:
-            found = [index.get(ngram, -1) if ok else -1 for ngram, ok in zip(ngrams, whole)]
-        columns = np.array(found, dtype=np.int64)
-        keep = columns >= 0
-        self.rows, self.positions, self.columns = sentence[ends][keep], position[ends][keep], columns[keep]
+    A sentence's tokens are given as ids (-1 for a token without one), all sentences in one
+    flat array; an n-gram's code is its tokens' ids as the digits of a base-`n_ids` number,
+    so n-grams are found with NumPy sorting and searching instead of a string and a Python
+    dict look-up each (`submit`'s five fold networks look up every sentence).
+    """
 
-    def class_counts(self, y: np.ndarray, n_classes: int, n_columns: int, keep: np.ndarray | None = None) -> np.ndarray:
+    def __init__(self, ids: np.ndarray, lengths: np.ndarray, order: int, n_ids: int):
+        self.lengths = lengths
+        sentence = np.repeat(np.arange(len(lengths)), lengths)
+        position = np.arange(len(ids)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        ends = np.flatnonzero(position >= order - 1)  # where an n-gram ends that starts in its sentence
+        codes, known = np.zeros(len(ends), dtype=np.int64), np.ones(len(ends), dtype=bool)
+        for back in range(order - 1, -1, -1):
+            token = ids[ends - back]
+            codes = codes * n_ids + token
+            known &= token >= 0
+        self.rows, self.positions, self.codes = sentence[ends][known], position[ends][known], codes[known]
+
+    def columns_in(self, keys: np.ndarray) -> np.ndarray:
+        """Each occurrence's row in the sorted n-gram codes `keys`, -1 where its n-gram is not there."""
+        if len(keys) == 0:
+            return np.full(len(self.codes), -1)
+        row = np.minimum(np.searchsorted(keys, self.codes), len(keys) - 1)
+        return np.where(keys[row] == self.codes, row, -1)
+
+    def class_counts(self, columns: np.ndarray, y: np.ndarray, n_classes: int, n_columns: int, keep: np.ndarray | None = None) -> np.ndarray:
         """Counts of shape (n_classes, n_columns) over the sentences where `keep` (a row mask) holds."""
         mask = np.ones(len(self.rows), dtype=bool) if keep is None else keep[self.rows]
-        flat = y[self.rows[mask]] * n_columns + self.columns[mask]
+        flat = y[self.rows[mask]] * n_columns + columns[mask]
         return np.bincount(flat, minlength=n_classes * n_columns).reshape(n_classes, n_columns).astype(np.float64)
 
-    def lookup(self, out: np.ndarray, table: np.ndarray, block: slice, rows: np.ndarray | None = None) -> None:
-        """Write table[column] at each occurrence into `out` (n_samples, max_len, features), aligned with
-        Vocabulary.encode_batch: the first max_len tokens kept, padded on the left. `rows` limits it to those sentences."""
+    def lookup(self, out: np.ndarray, table: np.ndarray, columns: np.ndarray, block: slice, rows: np.ndarray | None = None) -> None:
+        """Write table[column] at each occurrence with a column (>= 0) into `out` (n_samples, max_len, features),
+        aligned with Vocabulary.encode_batch: the first max_len tokens kept, padded on the left. `rows`
+        limits it to those sentences."""
         max_len = out.shape[1]
-        mask = self.positions < max_len
+        mask = (self.positions < max_len) & (columns >= 0)
         if rows is not None:
             selected = np.zeros(len(self.lengths), dtype=bool)
             selected[rows] = True
             mask &= selected[self.rows]
         offsets = max_len - np.minimum(self.lengths, max_len)
-        r, p, c = self.rows[mask], self.positions[mask], self.columns[mask]
+        r, p, c = self.rows[mask], self.positions[mask], columns[mask]
         out[r, offsets[r] + p, block] = table[c]
 
 
@@ -133,9 +139,9 @@ class NBTokenRatios:
         for _, part in parts:
             others = np.ones(len(y), dtype=bool)
             others[part] = False
-            for block, (found, index) in enumerate(zip(occurrences, self.index_)):
-                table = centred_log_ratios(found.class_counts(y, n_classes, len(index), keep=others), self.alpha)
-                found.lookup(out, table, self._block(block), rows=part)
+            for block, ((found, columns), keys) in enumerate(zip(occurrences, self.keys_)):
+                table = centred_log_ratios(found.class_counts(columns, y, n_classes, len(keys), keep=others), self.alpha)
+                found.lookup(out, table, columns, self._block(block), rows=part)
         return out
 
     def transform(self, token_lists: Sequence[Sequence[str]], max_len: int) -> np.ndarray:
@@ -144,22 +150,24 @@ class NBTokenRatios:
         Aligned with `Vocabulary.encode_batch`: the first `max_len` tokens, padded on the left.
         """
         out = np.zeros((len(token_lists), max_len, self.n_features), dtype=np.float32)
-        for block, (order, index, table) in enumerate(zip(self.orders, self.index_, self.ratios_)):
-            _Occurrences(token_lists, order, index).lookup(out, table, self._block(block))
+        ids, lengths = self._token_ids(token_lists)
+        for block, (order, keys, table) in enumerate(zip(self.orders, self.keys_, self.ratios_)):
+            found = _Occurrences(ids, lengths, order, len(self.tokens_))
+            found.lookup(out, table, found.columns_in(keys), self._block(block))
         return out
 
     def save(self, directory: Path) -> None:
-        """A small JSON of settings, and one compressed NumPy archive of each order's n-grams and ratios.
+        """A small JSON of settings, and one compressed NumPy archive of the tokens, each order's
+        n-gram codes and their ratios.
 
-        The n-grams are stored as one newline-separated UTF-8 text (tokens hold no whitespace), in
-        column order: about a fifth of the size of a JSON list of half a million strings.
+        The tokens are stored as one newline-separated UTF-8 text (tokens hold no whitespace), in
+        id order; an n-gram is its code, so no n-gram is written out as text.
         """
         meta = {"format_version": FORMAT_VERSION, "orders": list(self.orders), "alpha": self.alpha, "n_classes": self.n_classes_}
         (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
-        tables = {}
-        for order, index, ratios in zip(self.orders, self.index_, self.ratios_):
-            tables[f"ngrams_{order}"] = np.frombuffer("\n".join(index).encode("utf-8"), dtype=np.uint8)  # dicts keep column order
-            tables[f"ratios_{order}"] = ratios
+        tables = {"tokens": np.frombuffer("\n".join(self.tokens_).encode("utf-8"), dtype=np.uint8)}
+        for order, keys, ratios in zip(self.orders, self.keys_, self.ratios_):
+            tables[f"keys_{order}"], tables[f"ratios_{order}"] = keys, ratios
         np.savez_compressed(directory / TABLES_FILE, **tables)
 
     @classmethod
@@ -169,23 +177,43 @@ class NBTokenRatios:
             raise ValueError(f"{directory / META_FILE}: format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
         ratios = cls(meta["orders"], meta["alpha"])
         ratios.n_classes_ = meta["n_classes"]
-        ratios.index_, ratios.ratios_ = [], []
         with np.load(directory / TABLES_FILE) as saved:
-            for order in ratios.orders:
-                text = saved[f"ngrams_{order}"].tobytes().decode("utf-8")
-                ratios.index_.append({ngram: i for i, ngram in enumerate(text.split("\n"))} if text else {})
-                ratios.ratios_.append(saved[f"ratios_{order}"])
+            text = saved["tokens"].tobytes().decode("utf-8")
+            ratios.tokens_ = text.split("\n") if text else []
+            ratios.keys_ = [saved[f"keys_{order}"] for order in ratios.orders]
+            ratios.ratios_ = [saved[f"ratios_{order}"] for order in ratios.orders]
+        ratios._ids = dict(zip(ratios.tokens_, range(len(ratios.tokens_))))
         return ratios
 
-    def _fit(self, token_lists, y, n_classes) -> list[_Occurrences]:
+    def _fit(self, token_lists, y, n_classes) -> list[tuple[_Occurrences, np.ndarray]]:
+        """Build the token ids and every order's tables; each order's occurrences and their columns."""
         self.n_classes_ = n_classes
-        self.index_ = [{} for _ in self.orders]
-        occurrences = [_Occurrences(token_lists, order, index, grow=True) for order, index in zip(self.orders, self.index_)]
+        self._ids = {}
+        flat = [token for tokens in token_lists for token in tokens]
+        ids = np.fromiter((self._ids.setdefault(token, len(self._ids)) for token in flat), dtype=np.int64, count=len(flat))
+        self.tokens_ = list(self._ids)
+        n_ids = max(len(self.tokens_), 1)
+        if self.orders and n_ids ** max(self.orders) >= 2**63:
+            raise ValueError(f"{n_ids} distinct tokens to the power {max(self.orders)} overflow int64 n-gram codes; lower nb_orders")
+        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        occurrences, self.keys_ = [], []
+        for order in self.orders:
+            found = _Occurrences(ids, lengths, order, n_ids)
+            keys, columns = np.unique(found.codes, return_inverse=True)  # keys sorted, as columns_in searches them
+            occurrences.append((found, columns.reshape(-1)))
+            self.keys_.append(keys)
         self.ratios_ = [
-            centred_log_ratios(found.class_counts(y, n_classes, len(index)), self.alpha)
-            for found, index in zip(occurrences, self.index_)
+            centred_log_ratios(found.class_counts(columns, y, n_classes, len(keys)), self.alpha)
+            for (found, columns), keys in zip(occurrences, self.keys_)
         ]
         return occurrences
+
+    def _token_ids(self, token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """All sentences' token ids in one flat array (-1 for tokens the training rows never had), and each sentence's length."""
+        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        get = self._ids.get
+        ids = np.fromiter((get(token, -1) for tokens in token_lists for token in tokens), dtype=np.int64, count=int(lengths.sum()))
+        return ids, lengths
 
     def _block(self, block: int) -> slice:
         return slice(block * self.n_classes_, (block + 1) * self.n_classes_)

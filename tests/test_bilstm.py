@@ -57,7 +57,7 @@ def test_learns_the_synthetic_authors(backend):
 
 def test_ratios_are_counted_on_the_training_rows_only(backend):
     # The validation sentences steer early stopping, but their words never enter the ratio tables.
-    known = set(backend.ratios_.index_[0])
+    known = set(backend.ratios_.tokens_)
     assert "zyzzyva" not in known and known <= {t for text in TRAIN["text"] for t in backend._tokenize([text])[0]}
 
 

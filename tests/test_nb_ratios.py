@@ -62,7 +62,7 @@ def test_save_then_load_gives_identical_ratios(tmp_path):
 def test_load_rejects_another_format_version(tmp_path):
     fitted().save(tmp_path)
     path = tmp_path / "nb-ratios.json"
-    path.write_text(path.read_text().replace('"format_version": 1', '"format_version": 999'))
+    path.write_text(path.read_text().replace('"format_version": 2', '"format_version": 999'))
     with pytest.raises(ValueError, match="format 999 is not supported"):
         NBTokenRatios.load(tmp_path)
 
@@ -80,10 +80,25 @@ def test_occurrences_are_the_ngrams_ending_at_each_token_of_each_sentence():
     from lstm_spooky.nb_ratios import _Occurrences
 
     sentences = [["a", "b", "c"], [], ["b"], ["a", "b", "a", "b"], ["c", "a"]]
+    names = ["a", "b", "c"]
+    ids = np.array([names.index(t) for tokens in sentences for t in tokens])
+    lengths = np.array([len(tokens) for tokens in sentences])
     for order in (1, 2, 3):
-        index: dict[str, int] = {}
-        found = _Occurrences(sentences, order, index, grow=True)
+        found = _Occurrences(ids, lengths, order, n_ids=len(names))
+        decoded = [" ".join(names[code // len(names) ** k % len(names)] for k in range(order - 1, -1, -1)) for code in found.codes]
         expected = [(r, j, ngram) for r, tokens in enumerate(sentences) for j, ngram in enumerate(ngrams_ending_at(tokens, order)) if ngram]
-        names = list(index)
-        assert [(r, j, names[c]) for r, j, c in zip(found.rows, found.positions, found.columns)] == expected
-        assert names == list(dict.fromkeys(ngram for _, _, ngram in expected))  # columns in order of first sight
+        assert list(zip(found.rows, found.positions, decoded)) == expected
+
+
+def test_ngrams_with_a_token_the_training_rows_never_had_are_left_out():
+    from lstm_spooky.nb_ratios import _Occurrences
+
+    found = _Occurrences(np.array([0, -1, 1, 0]), np.array([4]), order=2, n_ids=2)
+    assert list(found.positions) == [3]  # "b a": the pairs around the unknown token are skipped
+    assert list(found.codes) == [1 * 2 + 0]
+
+
+def test_orders_too_high_for_int64_codes_are_refused():
+    tokens = [[f"w{i}" for i in range(100)]]
+    with pytest.raises(ValueError, match="lower nb_orders"):
+        NBTokenRatios((10,)).fit(tokens, np.array([0]), n_classes=1)
