@@ -17,9 +17,9 @@ with the meta features took the stack of bilstm, nblr and lm from 0.271 to 0.248
 
 A saved model directory holds:
 
-    config.json       format version and the LinearConfig
-    vocabulary.json   the n-grams, in feature order
-    weights.npz       idf (tfidf only), weights (n_classes, n_features), intercepts (n_classes,)
+    config.json         format version and the LinearConfig
+    vocabulary.json.gz  the n-grams, in feature order (gzip-compressed JSON)
+    weights.npz         idf (tfidf only), weights (n_classes, n_features), intercepts (n_classes,)
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from .calibration import EPS
 from .config import LinearConfig
 from .data import check_training_set
 from .model_dir import read_member_meta
-from .ngrams import build_vectorizer, restore_vectorizer, transform, vectorizer_state
+from .ngrams import build_vectorizer, load_vocabulary, restore_vectorizer, save_vocabulary, transform, vectorizer_state
 from .tokenize import tokenize
 
-FORMAT_VERSION = 1
-CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json", "weights.npz"
+FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
+CONFIG_FILE, VOCABULARY_FILE, WEIGHTS_FILE = "config.json", "vocabulary.json.gz", "weights.npz"
 CLASSIFIERS = ("svm", "mnb")
 
 
@@ -62,14 +62,14 @@ class LinearBackend:
         x = self.vectorizer_.fit_transform(texts)
         if config.classifier == "svm":
             svm = LinearSVC(C=config.c).fit(x, y)
-            self.weights_, self.intercepts_ = svm.coef_, svm.intercept_
+            self.weights_, self.intercepts_ = svm.coef_.astype(np.float32), svm.intercept_
             if len(svm.classes_) == 2:
                 # LinearSVC fits one SVM for two classes, whose margin speaks for the second;
                 # one-vs-rest for the first would be its mirror image, so both get a column.
-                self.weights_, self.intercepts_ = np.vstack([-svm.coef_, svm.coef_]), np.concatenate([-svm.intercept_, svm.intercept_])
+                self.weights_, self.intercepts_ = np.vstack([-self.weights_, self.weights_]), np.concatenate([-svm.intercept_, svm.intercept_])
         else:
             nb = MultinomialNB(alpha=config.alpha).fit(x, y)
-            self.weights_, self.intercepts_ = nb.feature_log_prob_, nb.class_log_prior_
+            self.weights_, self.intercepts_ = nb.feature_log_prob_.astype(np.float32), nb.class_log_prior_
         return self
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
@@ -99,7 +99,7 @@ class LinearBackend:
         meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
         (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         ngrams, idf = vectorizer_state(self.vectorizer_)
-        (directory / VOCABULARY_FILE).write_text(json.dumps(ngrams, ensure_ascii=False, indent=0), encoding="utf-8")
+        save_vocabulary(directory / VOCABULARY_FILE, ngrams)
         arrays = {"weights": self.weights_, "intercepts": self.intercepts_, **({"idf": idf} if idf is not None else {})}
         np.savez_compressed(directory / WEIGHTS_FILE, **arrays)
 
@@ -109,7 +109,7 @@ class LinearBackend:
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "linear model")
         backend = cls(LinearConfig.from_dict(meta["config"]))
-        ngrams = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+        ngrams = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
             backend.vectorizer_ = restore_vectorizer(backend._vectorizer(ngrams), arrays["idf"] if "idf" in arrays else None)
             backend.weights_, backend.intercepts_ = arrays["weights"], arrays["intercepts"]

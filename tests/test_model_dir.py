@@ -1,5 +1,6 @@
 """What counts as a model directory, and how a broken one is reported (no TensorFlow needed)."""
 
+import gzip
 import json
 
 import pytest
@@ -16,7 +17,7 @@ def saved_model(directory, **meta):
     (directory / "bilstm" / "fold-0").mkdir(parents=True)
     (directory / "bilstm" / "fold-0" / "model.weights.h5").write_bytes(b"\x89HDF" + bytes(4000))
     (directory / "oof.csv").write_text("id,EAP,HPL,MWS,author\n")
-    (directory / "oof-bilstm.csv").write_text("id,EAP,HPL,MWS,author\n")
+    (directory / "oof-bilstm.csv.gz").write_bytes(gzip.compress(b"id,EAP,HPL,MWS,author\n"))
     meta = {"format": FORMAT_MARKER, "format_version": FORMAT_VERSION, "lstm_spooky_version": "0.1.0", "config": {}, "members": {"bilstm": ["fold-0"]}, **meta}
     (directory / "config.json").write_text(json.dumps(meta))
     write_manifest(directory)

@@ -37,3 +37,23 @@ def test_other_texts_in_the_same_block_are_analysed_anew(fitted):
 
 def test_outside_the_block_transform_is_the_vectorizers_own(fitted):
     np.testing.assert_array_equal(transform(fitted[3], TEXTS).toarray(), fitted[3].transform(TEXTS).toarray())
+
+
+ODD_TEXTS = ["", "a", "Ab", "two  spaces,\ttab\n\nnewlines", "  leading and trailing  ", "Café — naïve 𝔉raktur 😱!", "ÀÉÎ Õü"]
+
+
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_character_counts_match_scikit_learns_analyzer_on_odd_texts(lowercase):
+    vectorizer = build_vectorizer("char", (1, 5), "counts", lowercase=lowercase).fit(ODD_TEXTS + TRAIN)
+    with shared_analysis():
+        shared = transform(vectorizer, ODD_TEXTS)
+    np.testing.assert_array_equal(shared.toarray(), vectorizer.transform(ODD_TEXTS).toarray())
+
+
+def test_an_alphabet_too_large_for_integer_codes_is_still_counted_exactly():
+    # 7,000 distinct characters: 7,001 ** 5 overflows int64, so the n-grams are counted one by one.
+    huge = ["".join(map(chr, range(0x4E00 + k, 0x4E00 + 7000, 7))) for k in range(7)]
+    vectorizer = build_vectorizer("char", (1, 5), "counts", lowercase=False).fit(huge)
+    with shared_analysis():
+        shared = transform(vectorizer, huge)
+    np.testing.assert_array_equal(shared.toarray(), vectorizer.transform(huge).toarray())
