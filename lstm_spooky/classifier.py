@@ -23,8 +23,11 @@ from __future__ import annotations
 import copy
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -40,11 +43,16 @@ from .manifest import write_manifest
 from .model_dir import ALL_ROWS, CONFIG_FILE, FORMAT_MARKER, FORMAT_VERSION, OOF_FILE, base_oof_file, fold_member, member_dir, read_model_meta
 from .ngrams import shared_analysis
 from .stack import Stacker, log_proba_features, meta_features
+from .tensorflow_start import start_tensorflow_quietly
 from .progress import ALL_ROWS_TASK, RunProgress, Status, Task
-from .training import EpochProgress, set_seeds
+
+if TYPE_CHECKING:  # training.py imports TensorFlow, which scoring n-gram models never needs
+    from .training import EpochProgress
 
 def backend_class(name: str):
-    """The class of base model `name`, imported on demand (the BiLSTM pulls in TensorFlow)."""
+    """The class of base model `name`, imported on demand (the networks pull in TensorFlow, started quietly)."""
+    if name in KERAS_MODELS:
+        start_tensorflow_quietly()
     if name == "bilstm":
         from .bilstm import BiLSTMBackend
 
@@ -74,11 +82,14 @@ def backend_class(name: str):
 # inputs) grows with the rows scored at once. Submitting 8,392 rows with a small default model
 # peaked at 1.08 GiB in chunks of 2,048 against 1.42 GiB at once, and was no slower.
 CHUNK_ROWS = 2048
+NETWORK_LOOKAHEAD = 4  # chunks scored by the n-gram models ahead of the network process
 KERAS_MODELS = ("bilstm", "tinybert")  # trained epoch by epoch, early-stopped on held-out rows
 
 
 def epoch_progress(name: str, config: SpookyConfig, run: RunProgress) -> EpochProgress | None:
     """Epoch progress of the base models trained by Keras over epochs; None for the others."""
+    from .training import EpochProgress
+
     if name == "bilstm":
         return EpochProgress(run, config.max_epochs, min(config.max_epochs, config.patience + 3))
     if name == "tinybert":
@@ -113,6 +124,8 @@ def stack_features(member, texts: list[str], proba: np.ndarray | None = None) ->
 
 class SpookyClassifier:
     """Author (or any label) classifier with calibrated probabilities over the labels `classes_`."""
+
+    _network_process = None  # set by load(networks_apart=True)
 
     def __init__(self, config: SpookyConfig | None = None):
         self.config = config if config is not None else SpookyConfig()
@@ -217,15 +230,58 @@ class SpookyClassifier:
         """
         self._check_fitted()
         texts = validate_texts(texts)
-        for start in range(0, max(len(texts), 1), chunk_rows):
-            yield self._predict_chunk(texts[start : start + chunk_rows])
+        chunks = [texts[start : start + chunk_rows] for start in range(0, max(len(texts), 1), chunk_rows)]
+        if self._network_process is None:
+            for chunk in chunks:
+                yield self._predict_chunk(chunk)
+            return
+        # The networks' process gets every chunk at once and works through them, while this one
+        # scores the n-gram models up to NETWORK_LOOKAHEAD chunks ahead of it (their features are
+        # small): neither waits for the other until the end.
+        networks = [self._network_process.stack_blocks(chunk) for chunk in chunks]
+        scored: deque = deque()
+        try:
+            for chunk, network_blocks in zip(chunks, networks):
+                scored.append((chunk, self._local_blocks(chunk), network_blocks))
+                while scored and (scored[0][2].done() or len(scored) > NETWORK_LOOKAHEAD):
+                    yield self._stacked(*scored.popleft())
+            while scored:
+                yield self._stacked(*scored.popleft())
+        finally:
+            for pending in networks:  # a stopped run drops the chunks not scored yet
+                pending.cancel()
 
     def _predict_chunk(self, texts: list[str]) -> np.ndarray:
         if len(self.config.models) == 1:
             return apply_temperature(next(iter(self.base_proba(texts).values())), self.temperature_)
-        with shared_analysis():  # the n-gram models analyse each text once between them
-            blocks = [np.mean([stack_features(m, texts) for m in self.members_[name]], axis=0) for name in self.config.models]
-        return self.stacker_.predict_proba(blocks + self._meta_blocks(texts))
+        return self._stacked(texts, self._local_blocks(texts))
+
+    def _local_blocks(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The stack features of every base model loaded in this process, averaged over its members.
+
+        TensorFlow lets go of the GIL while a network runs, so the networks here predict in a
+        second thread while this one counts n-grams.
+        """
+        with ThreadPoolExecutor(max_workers=1) as networks, shared_analysis():  # n-gram models analyse each text once between them
+            pending = {name: networks.submit(self._stack_block, name, texts) for name in self.members_ if name in KERAS_MODELS}
+            blocks = {name: self._stack_block(name, texts) for name in self.members_ if name not in pending}
+            return blocks | {name: block.result() for name, block in pending.items()}
+
+    def _stacked(self, texts: list[str], blocks: dict[str, np.ndarray], network_blocks: Future | None = None) -> np.ndarray:
+        """The stack's probabilities from the base models' `blocks`, and those the network process is computing."""
+        if network_blocks is not None:
+            blocks = blocks | network_blocks.result()
+        return self.stacker_.predict_proba([blocks[name] for name in self.config.models] + self._meta_blocks(texts))
+
+    def close(self) -> None:
+        """End the second process of a model loaded with `networks_apart` (nothing to do otherwise)."""
+        if self._network_process is not None:
+            self._network_process.close()
+            self._network_process = None
+
+    def _stack_block(self, name: str, texts: list[str]) -> np.ndarray:
+        """Base model `name`'s stack features, averaged over its members."""
+        return np.mean([stack_features(m, texts) for m in self.members_[name]], axis=0)
 
     def base_proba(self, texts: Iterable[str], models: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space."""
@@ -278,18 +334,37 @@ class SpookyClassifier:
             write_manifest(tmp)  # last: only a completely written directory has one
 
     @classmethod
-    def load(cls, model_dir: str | Path) -> "SpookyClassifier":
+    def load(cls, model_dir: str | Path, networks_apart: bool = False) -> "SpookyClassifier":
         """Rebuild a classifier saved by `save`; raises ValueError for anything else, or for a
-        directory whose files differ from its manifest (missing, truncated, edited)."""
+        directory whose files differ from its manifest (missing, truncated, edited).
+
+        With `networks_apart`, a stack's networks (BiLSTM, BERT) are loaded and run in a second
+        process (network_process.py): faster scoring on two cores, and this process never imports
+        TensorFlow. Such a model only scores (`predict_proba`, `iter_proba`, `predict`); `close()`
+        ends the second process.
+        """
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
         model.classes_ = np.array(meta["classes"])
         labels = list(model.classes_)
-        model.members_ = {
-            name: [backend_class(name).load(member_dir(model_dir, name, member)) for member in meta["members"][name]]
-            for name in model.config.models
-        }
+        models = model.config.models
+        apart = [name for name in models if name in KERAS_MODELS] if networks_apart and len(models) > 1 else []
+        if len(apart) == len(models):
+            apart = []  # nothing would run beside them
+        if apart:  # first, so that the networks load while this process loads the rest
+            from .network_process import NetworkProcess
+
+            model._network_process = NetworkProcess(model_dir, {name: meta["members"][name] for name in apart})
+        try:
+            model.members_ = {
+                name: [backend_class(name).load(member_dir(model_dir, name, member)) for member in meta["members"][name]]
+                for name in models
+                if name not in apart
+            }
+        except BaseException:
+            model.close()
+            raise
         if "temperature" in meta:
             model.temperature_ = float(meta["temperature"])
         else:
@@ -345,6 +420,8 @@ class SpookyClassifier:
             run.finish(measured=False)
             run.line(f"{name}  {where}  finished earlier; loaded from {checkpoints.member_dir(name, member)}")
             return loaded
+        from .training import set_seeds
+
         set_seeds(seed)
         fitted = make_backend(name, self.config)
         # The number of classes is passed, not read from a fold's labels, so that a fold

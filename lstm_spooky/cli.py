@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import logging
 import os
 import shutil
 import signal
@@ -18,34 +17,11 @@ import click
 
 from .config import LINEAR_MODELS, MODELS, SpookyConfig
 from .data import DataError, read_test, read_train, validate_texts
-
-# TensorFlow's C++ start-up chatter is not for users; they can set the variable themselves.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-
-def _start_tensorflow_quietly() -> None:
-    """Import TensorFlow with its C++ start-up lines (CUDA probing, oneDNN notices) silenced.
-
-    Those lines bypass TF_CPP_MIN_LOG_LEVEL and Python's logging, so file descriptor 2
-    is pointed at /dev/null while TensorFlow starts; Python errors still surface after.
-    Its Python warnings (retracing notices when each fold's network first predicts)
-    are not for users either.
-    """
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        import keras
-
-        keras.ops.convert_to_numpy(keras.ops.ones(1))  # device discovery happens at the first op
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+from .tensorflow_start import start_tensorflow_quietly
 
 
 def _classifier_class():
-    _start_tensorflow_quietly()
+    start_tensorflow_quietly()
     from .classifier import SpookyClassifier
 
     return SpookyClassifier
@@ -150,6 +126,11 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         raise click.ClickException(f"could not write {_os_error(error)}; the previous model in {model_dir} is unchanged and {resume_hint}") from None
     except KeyboardInterrupt:
         _interrupted(f"interrupted; the previous model in {model_dir}, if any, is unchanged and {resume_hint}")
+    except Exception:
+        if not _STOP_REQUESTED.is_set():
+            raise
+        # A stop signal landing inside TensorFlow's graph tracing can surface there as another error.
+        _interrupted(f"interrupted; the previous model in {model_dir}, if any, is unchanged and {resume_hint}")
     model.checkpoints_.remove()
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
@@ -214,6 +195,10 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
         raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
     except KeyboardInterrupt:
         _interrupted(f"interrupted; no submission was written ({output} is as it was)")
+    except Exception:
+        if not _STOP_REQUESTED.is_set():
+            raise
+        _interrupted(f"interrupted; no submission was written ({output} is as it was)")  # as in fit
     click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
 
 
@@ -328,7 +313,7 @@ def convert_bert(source: Path, destination: Path, lowercase: bool | None) -> Non
         summary = convert_bert_checkpoint(source, destination, lowercase)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    _start_tensorflow_quietly()
+    start_tensorflow_quietly()
     from .tinybert import check_preset
 
     try:
@@ -381,10 +366,15 @@ def _load_meta(model_dir: Path, check_files: bool = True) -> dict:
 
 
 def _load_model(model_dir: Path):
+    """The model, its networks in a second process (network_process.py); it is closed when the command ends."""
+    from .classifier import SpookyClassifier
+
     try:
-        return _classifier_class().load(model_dir)
+        model = SpookyClassifier.load(model_dir, networks_apart=True)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    click.get_current_context().call_on_close(model.close)
+    return model
 
 
 def _check_writable_model_dir(model_dir: Path, checkpoint_dir: Path) -> None:

@@ -5,12 +5,14 @@
                                                                         # on TEST_CSV repeated 1x and 10x
 
 The phases are timed in this process through the package's own functions (nothing is
-re-implemented here): starting Python, importing (TensorFlow included), reading the CSV,
-loading and checking the model, each base model's scoring (its members' stack features,
-over the same chunks `submit` uses), the stack (what is left of scoring: meta features,
-standardising, the regression) and writing. `--scale` runs the real command as a child
-process per size and reports its wall-clock seconds and peak memory (the child's maximum
-resident set), so time should grow linearly and memory stay flat.
+re-implemented here), with the model loaded as `submit` loads it, its networks in a second
+process (network_process.py): starting Python, importing, reading the CSV, loading and
+checking the model, scoring (wall clock: every base model, the meta features and the stack,
+over the same chunks `submit` uses) and writing. Scoring is then split into the seconds of
+each base model scored in this process and the time spent waiting for the network process.
+`--scale` runs the real command as a child process per size and reports its wall-clock
+seconds and peak memory (what it and its network process held together), so time should
+grow linearly and memory stay flat.
 """
 
 from __future__ import annotations
@@ -34,36 +36,43 @@ def python_start_seconds() -> float:
     return time.perf_counter() - start
 
 
-def phases(model_dir: Path, test_csv: Path, output: Path) -> dict[str, float]:
-    """Seconds per phase of one submit of `test_csv` with the model in `model_dir`."""
+def phases(model_dir: Path, test_csv: Path, output: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """Seconds per phase of one submit of `test_csv` with the model in `model_dir`, loaded as
+    `submit` loads it (its networks in a second process); and the seconds of each base model
+    scored in this process, with the time spent waiting for the network process."""
     seconds: dict[str, float] = defaultdict(float)
     start = time.perf_counter()
-    from lstm_spooky.cli import _start_tensorflow_quietly
-
-    _start_tensorflow_quietly()
     from lstm_spooky.classifier import SpookyClassifier
     from lstm_spooky.data import read_test
     from lstm_spooky.model_dir import read_model_meta
     from lstm_spooky.submission import write_submission
 
-    seconds["imports (TensorFlow, scikit-learn, pandas)"] = time.perf_counter() - start
+    seconds["imports (scikit-learn, pandas; TensorFlow only in the network process)"] = time.perf_counter() - start
 
-    def timed(phase: str, call, *args):
+    def timed(phase: str, call, *args, **kwargs):
         begin = time.perf_counter()
-        result = call(*args)
+        result = call(*args, **kwargs)
         seconds[phase] += time.perf_counter() - begin
         return result
 
     meta = timed("reading the model's config", read_model_meta, model_dir)
     columns = {"text": "text", "id": "id", **meta.get("columns", {})}
     frame = timed("reading the CSV", read_test, test_csv, columns["text"], columns["id"])
-    model = timed("loading the model (manifest checked)", SpookyClassifier.load, model_dir)
+    model = timed("loading the model (manifest checked; the network process starts)", SpookyClassifier.load, model_dir, networks_apart=True)
     for name, members in model.members_.items():
         for member in members:  # the one method the classifier calls on it
-            stacked = len(model.members_) > 1 and hasattr(member, "stack_features")
+            stacked = len(model.config.models) > 1 and hasattr(member, "stack_features")
             method = "stack_features" if stacked else "predict_proba"
             original = getattr(member, method)
             setattr(member, method, lambda *args, _call=original, _name=name: timed(f"  {_name}", _call, *args))
+    stacked = model._stacked
+
+    def waited_for_networks(texts, blocks, network_blocks=None):
+        if network_blocks is not None:
+            timed("  waiting for the network process (" + ", ".join(model._network_process.names) + ")", network_blocks.result)
+        return stacked(texts, blocks, network_blocks)
+
+    model._stacked = waited_for_networks
     chunks = model.iter_proba(frame["text"])
 
     def timed_chunks():
@@ -78,10 +87,13 @@ def phases(model_dir: Path, test_csv: Path, output: Path) -> dict[str, float]:
     begin = time.perf_counter()
     write_submission(frame["id"], timed_chunks(), model.classes_, output)
     total, scoring = time.perf_counter() - begin, seconds.pop("scoring")
-    members = sum(value for phase, value in seconds.items() if phase.startswith("  "))
-    seconds["  the stack (meta features, regression)"] = scoring - members
+    members = {phase: value for phase, value in seconds.items() if phase.startswith("  ")}
+    for phase in members:  # listed under the scoring they are part of
+        del seconds[phase]
+    seconds["scoring (wall clock; the networks run beside the n-gram models)"] = scoring
     seconds["writing"] = total - scoring
-    return dict(seconds)
+    model.close()
+    return dict(seconds), members
 
 
 def repeated_csv(test_csv: Path, times: int, directory: Path) -> tuple[Path, int]:
@@ -96,15 +108,36 @@ def repeated_csv(test_csv: Path, times: int, directory: Path) -> tuple[Path, int
 
 
 def whole_submit(model_dir: Path, test_csv: Path, output: Path) -> tuple[float, float]:
-    """Wall-clock seconds and peak memory (GiB) of one `lstm-spooky submit` process."""
+    """Wall-clock seconds and peak memory (GiB) of one `lstm-spooky submit`: the most its
+    process and the network process held together, sampled every 50 ms (Linux's /proc)."""
     command = [sys.executable, "-c", "from lstm_spooky.cli import main; main()", "submit", str(test_csv),
                "--model-dir", str(model_dir), "--output", str(output)]
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    peak = 0
+    while child.poll() is None:
+        peak = max(peak, tree_rss_bytes(child.pid))
+        time.sleep(0.05)
+    if child.returncode != 0:
         raise SystemExit(f"submit failed on {test_csv}")
-    return time.perf_counter() - start, usage.ru_maxrss / 2**20  # ru_maxrss is in KiB on Linux
+    return time.perf_counter() - start, peak / 2**30
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of process `pid` and all its descendants, in bytes (0 for those already gone)."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[21]))  # parent pid, resident pages
+    tree: set[int] = set()
+    grown = {pid}
+    while grown != tree:
+        tree = grown
+        grown = tree | {process for process, (parent, _) in parents.items() if parent in tree}
+    return sum(parents[process][1] for process in tree if process in parents) * os.sysconf("SC_PAGE_SIZE")
 
 
 def main() -> None:
@@ -116,12 +149,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         start = python_start_seconds()
-        seconds = {"starting Python": start, **phases(args.model_dir, args.test_csv, tmp / "submission.csv")}
+        timed, members = phases(args.model_dir, args.test_csv, tmp / "submission.csv")
+        seconds = {"starting Python": start, **timed}
         print(f"submit of {args.test_csv} with {args.model_dir}\n")
         print("| phase | seconds |\n|---|---|")
         for phase, value in seconds.items():
-            print(f"| {phase.strip() if not phase.startswith('  ') else 'scoring: ' + phase.strip()} | {value:.2f} |")
+            print(f"| {phase} | {value:.2f} |")
         print(f"| **total** | **{sum(seconds.values()):.2f}** |")
+        print("\n| scoring, per base model in this process, and the wait for the other | seconds |\n|---|---|")
+        for phase, value in members.items():
+            print(f"| {phase.strip()} | {value:.2f} |")
         if args.scale:
             print("\n| rows | whole submit s | rows/s | peak memory GiB |\n|---|---|---|---|")
             for times in map(int, args.scale.split(",")):

@@ -161,3 +161,23 @@ def test_scoring_in_chunks_gives_the_one_shot_probabilities(corpus):
     chunks = list(model.iter_proba(texts, chunk_rows=16))
     assert [len(chunk) for chunk in chunks] == [16, 16, 16, 2]
     np.testing.assert_allclose(np.concatenate(chunks), next(model.iter_proba(texts, chunk_rows=50)), rtol=0, atol=1e-6)
+
+
+def test_networks_scored_in_a_second_process_give_the_same_probabilities(corpus, tmp_path):
+    model = SpookyClassifier(TINY.replace(models=("bilstm", "svm_chars"), max_epochs=1)).fit(corpus["text"], corpus["author"])
+    model.save(tmp_path / "model")
+    apart = SpookyClassifier.load(tmp_path / "model", networks_apart=True)
+    try:
+        assert list(apart.members_) == ["svm_chars"]  # the BiLSTM's fold networks live in the other process
+        texts = list(corpus["text"][:50])
+        chunks = list(apart.iter_proba(texts, chunk_rows=8))  # more chunks than the n-gram models run ahead
+        assert [len(chunk) for chunk in chunks] == [8] * 6 + [2]
+        np.testing.assert_allclose(np.concatenate(chunks), model.predict_proba(texts), rtol=0, atol=1e-6)
+    finally:
+        apart.close()
+
+
+def test_a_single_network_model_is_loaded_in_this_process_even_when_asked_apart(fitted, tmp_path):
+    fitted.save(tmp_path / "model")
+    loaded = SpookyClassifier.load(tmp_path / "model", networks_apart=True)  # nothing would run beside it
+    assert loaded._network_process is None and len(loaded.members_["bilstm"]) == TINY.folds

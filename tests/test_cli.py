@@ -1,4 +1,5 @@
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -27,7 +28,7 @@ def model_dir(tmp_path_factory, train_csv, config_json):
 
 
 def test_fit_saves_a_self_describing_model_directory(model_dir):
-    assert sorted(p.name for p in model_dir.iterdir()) == ["bilstm", "config.json", "manifest.json", "oof-bilstm.csv", "oof.csv"]
+    assert sorted(p.name for p in model_dir.iterdir()) == ["bilstm", "config.json", "manifest.json", "oof-bilstm.csv.gz", "oof.csv"]
     assert sorted(p.name for p in (model_dir / "bilstm").iterdir()) == ["fold-0", "fold-1"]
     assert json.loads((model_dir / "config.json").read_text())["config"]["lstm_units"] == TINY.lstm_units
 
@@ -191,3 +192,19 @@ def test_fit_draws_one_live_bar_on_a_terminal_and_quiet_silences_it(tmp_path, tr
     quiet = CliRunner().invoke(main, [*args, "--quiet"])
     assert quiet.exit_code == 0, quiet.output
     assert "left" not in quiet.stderr
+
+
+def test_submit_runs_the_networks_in_a_second_process_and_never_imports_tensorflow_itself(tmp_path, train_csv, test_csv, config_json):
+    import subprocess
+    import sys
+
+    model_dir, output = tmp_path / "model", tmp_path / "s.csv"
+    fit = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm,svm_chars", "--quiet"])
+    assert fit.exit_code == 0, fit.output
+    args = ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(output)]
+    code = f"import sys\nfrom lstm_spooky.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\nfinally:\n    print('tensorflow' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "False"
+    assert len(pd.read_csv(output)) == len(pd.read_csv(test_csv))
