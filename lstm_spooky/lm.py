@@ -19,7 +19,7 @@ A saved model directory holds:
 
     config.json     format version, hyperparameters, calibration weights
     symbols.json    the character and word vocabularies, in id order
-    counts.npz      n-gram keys and per-label counts of every model
+    counts.npz      n-gram keys and per-label counts of every model (a table two models share, once)
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from .data import check_training_set
 from .model_dir import read_member_meta
 from .tokenize import tokenize
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: tables shared by several models written once, counts as int32
 CONFIG_FILE, SYMBOLS_FILE, COUNTS_FILE = "config.json", "symbols.json", "counts.npz"
 # Ids every symbol table starts with. BOS only ever appears in histories, never as a
 # predicted symbol; UNK stands for any symbol the training text did not contain.
@@ -186,23 +186,32 @@ class AuthorModels:
     def save(self, directory: Path) -> None:
         symbols = {unit: table.symbols for unit, table in self.tables.items()}
         (directory / SYMBOLS_FILE).write_text(json.dumps(symbols, ensure_ascii=False, indent=0), encoding="utf-8")
-        arrays = {}
+        arrays, aliases = {}, []
         for unit, model in zip(self.units, self.models):
             for k in range(1, model.order + 1):
-                arrays[f"{unit}{model.order}_keys_{k}"] = model.keys[k - 1]
-                arrays[f"{unit}{model.order}_counts_{k}"] = model.counts[k - 1]
-        np.savez_compressed(directory / COUNTS_FILE, **arrays)
+                for name, array in ((f"{unit}{model.order}_keys_{k}", model.keys[k - 1]), (f"{unit}{model.order}_counts_{k}", model.counts[k - 1])):
+                    # The models of one unit share their lower orders (the same n-grams and continuation
+                    # counts): each table is written once, 8.3 MB -> 6.9 MB for the default six.
+                    same = next((other for other, saved in arrays.items() if saved.shape == array.shape and np.array_equal(saved, array)), None)
+                    if same is None:
+                        arrays[name] = array.astype(np.int32) if name.split("_")[1] == "counts" else array  # counts fit int32
+                    else:
+                        aliases.append((name, same))
+        np.savez_compressed(directory / COUNTS_FILE, aliases=np.array(aliases, dtype=str).reshape(-1, 2), **arrays)
 
     @classmethod
     def load(cls, directory: Path, config: LMConfig) -> "AuthorModels":
         symbols = json.loads((directory / SYMBOLS_FILE).read_text(encoding="utf-8"))
         tables = {unit: SymbolTable(symbols[unit]) for unit in ("char", "word")}
         models = []
-        with np.load(directory / COUNTS_FILE, allow_pickle=False) as arrays:
-            for unit, order in config.models():
-                keys = [arrays[f"{unit}{order}_keys_{k}"] for k in range(1, order + 1)]
-                counts = [arrays[f"{unit}{order}_counts_{k}"] for k in range(1, order + 1)]
-                models.append(KneserNeyLM(order, tables[unit].n_ids, keys, counts, config.discount))
+        with np.load(directory / COUNTS_FILE, allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in saved.files if name != "aliases"}
+            arrays = {name: array.astype(np.int64) if name.split("_")[1] == "counts" else array for name, array in arrays.items()}
+            arrays |= {name: arrays[same] for name, same in saved["aliases"]}
+        for unit, order in config.models():
+            keys = [arrays[f"{unit}{order}_keys_{k}"] for k in range(1, order + 1)]
+            counts = [arrays[f"{unit}{order}_counts_{k}"] for k in range(1, order + 1)]
+            models.append(KneserNeyLM(order, tables[unit].n_ids, keys, counts, config.discount))
         return cls(tables, models, config)
 
 
