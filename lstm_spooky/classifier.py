@@ -287,7 +287,11 @@ class SpookyClassifier:
         """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space."""
         self._check_fitted()
         texts = validate_texts(texts)
-        return {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models or self.config.models}
+        models = models or self.config.models
+        apart = [name for name in models if name in self.config.models and name not in self.members_]
+        if apart:
+            raise ValueError(f"{', '.join(apart)} run in the network process of this model (networks_apart=True), which only scores the stack; load it without networks_apart")
+        return {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models}
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """The most probable label of each sentence, shape (n_samples,)."""

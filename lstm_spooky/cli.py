@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import click
@@ -193,6 +194,8 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
         written = write_submission(frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, output, header)
     except OSError as error:
         raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
+    except BrokenProcessPool:
+        raise click.ClickException(f"{NETWORK_PROCESS_DIED}; no submission was written ({output} is as it was)") from None
     except KeyboardInterrupt:
         _interrupted(f"interrupted; no submission was written ({output} is as it was)")
     except Exception:
@@ -220,7 +223,10 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
         raise click.UsageError("give at least one sentence, as an argument or on standard input")
     header = _saved_columns(_load_meta(model_dir, check_files=False))["label"]
     model = _load_model(model_dir)
-    proba = model.predict_proba(texts)
+    try:
+        proba = model.predict_proba(texts)
+    except BrokenProcessPool:
+        raise click.ClickException(NETWORK_PROCESS_DIED) from None
     labels = [str(label) for label in model.classes_]
     if explain or as_json:
         _print_explained(model, texts, proba, labels, explain, top, as_json)
@@ -363,6 +369,9 @@ def _load_meta(model_dir: Path, check_files: bool = True) -> dict:
         return read_model_meta(model_dir, check_files=check_files)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+
+
+NETWORK_PROCESS_DIED = "the process running the networks ended unexpectedly (out of memory, or killed)"
 
 
 def _load_model(model_dir: Path):

@@ -173,6 +173,8 @@ def test_networks_scored_in_a_second_process_give_the_same_probabilities(corpus,
         chunks = list(apart.iter_proba(texts, chunk_rows=8))  # more chunks than the n-gram models run ahead
         assert [len(chunk) for chunk in chunks] == [8] * 6 + [2]
         np.testing.assert_allclose(np.concatenate(chunks), model.predict_proba(texts), rtol=0, atol=1e-6)
+        with pytest.raises(ValueError, match="load it without networks_apart"):
+            apart.base_proba(texts)
     finally:
         apart.close()
 

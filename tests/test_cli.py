@@ -194,17 +194,41 @@ def test_fit_draws_one_live_bar_on_a_terminal_and_quiet_silences_it(tmp_path, tr
     assert "left" not in quiet.stderr
 
 
-def test_submit_runs_the_networks_in_a_second_process_and_never_imports_tensorflow_itself(tmp_path, train_csv, test_csv, config_json):
+@pytest.fixture(scope="module")
+def stacked_model_dir(tmp_path_factory, train_csv, config_json):
+    model_dir = tmp_path_factory.mktemp("stacked") / "model"
+    fit = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm,svm_chars", "--quiet"])
+    assert fit.exit_code == 0, fit.output
+    return model_dir
+
+
+def test_submit_runs_the_networks_in_a_second_process_and_never_imports_tensorflow_itself(stacked_model_dir, test_csv, tmp_path):
     import subprocess
     import sys
 
-    model_dir, output = tmp_path / "model", tmp_path / "s.csv"
-    fit = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm,svm_chars", "--quiet"])
-    assert fit.exit_code == 0, fit.output
-    args = ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(output)]
+    output = tmp_path / "s.csv"
+    args = ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
     code = f"import sys\nfrom lstm_spooky.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\nfinally:\n    print('tensorflow' in sys.modules)"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "False"
     assert len(pd.read_csv(output)) == len(pd.read_csv(test_csv))
+
+
+def test_a_network_process_that_dies_is_one_line_and_no_submission(stacked_model_dir, test_csv, tmp_path, monkeypatch):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from lstm_spooky.network_process import NetworkProcess
+
+    def died(self, texts):
+        future = Future()
+        future.set_exception(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+        return future
+
+    monkeypatch.setattr(NetworkProcess, "stack_blocks", died)
+    output = tmp_path / "s.csv"
+    result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)])
+    assert result.exit_code == 1 and "the process running the networks ended unexpectedly" in result.output
+    assert "Traceback" not in result.output and not output.exists()
