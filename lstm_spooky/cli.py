@@ -125,12 +125,9 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
         raise click.ClickException(str(error)) from None
     except OSError as error:  # disk full, permissions changed mid-run: the folds done so far are safe
         raise click.ClickException(f"could not write {_os_error(error)}; the previous model in {model_dir} is unchanged and {resume_hint}") from None
-    except KeyboardInterrupt:
-        _interrupted(f"interrupted; the previous model in {model_dir}, if any, is unchanged and {resume_hint}")
-    except Exception:
-        if not _STOP_REQUESTED.is_set():
+    except (KeyboardInterrupt, Exception) as error:
+        if not _is_stop(error):
             raise
-        # A stop signal landing inside TensorFlow's graph tracing can surface there as another error.
         _interrupted(f"interrupted; the previous model in {model_dir}, if any, is unchanged and {resume_hint}")
     model.checkpoints_.remove()
     cv = model.cv_
@@ -196,12 +193,10 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
         raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
     except BrokenProcessPool:
         raise click.ClickException(f"{NETWORK_PROCESS_DIED}; no submission was written ({output} is as it was)") from None
-    except KeyboardInterrupt:
-        _interrupted(f"interrupted; no submission was written ({output} is as it was)")
-    except Exception:
-        if not _STOP_REQUESTED.is_set():
+    except (KeyboardInterrupt, Exception) as error:
+        if not _is_stop(error):
             raise
-        _interrupted(f"interrupted; no submission was written ({output} is as it was)")  # as in fit
+        _interrupted(f"interrupted; no submission was written ({output} is as it was)")
     click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
 
 
@@ -468,6 +463,12 @@ _STOP_REQUESTED = threading.Event()
 def _raise_interrupt(signum, frame) -> None:
     _STOP_REQUESTED.set()
     raise KeyboardInterrupt
+
+
+def _is_stop(error: BaseException) -> bool:
+    """Whether `error` ends a command as a stop: Ctrl-C, or any error raised once a stop signal
+    came (one landing inside TensorFlow's graph tracing can surface there as another error)."""
+    return isinstance(error, KeyboardInterrupt) or _STOP_REQUESTED.is_set()
 
 
 def _stop_if_requested() -> None:
