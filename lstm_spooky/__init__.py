@@ -8,7 +8,7 @@ __all__ = ["AUTHORS", "DataError", "NotFittedError", "SpookyClassifier", "Spooky
 
 
 def __getattr__(name: str):
-    # The classifier imports TensorFlow (seconds); load it only when asked for, so
+    # The classifier imports scikit-learn and pandas (a second); load it only when asked for, so
     # `lstm-spooky --help` and the data helpers stay instant.
     if name == "SpookyClassifier":
         from .classifier import SpookyClassifier

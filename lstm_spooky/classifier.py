@@ -240,16 +240,12 @@ class SpookyClassifier:
         # small): neither waits for the other until the end.
         networks = [self._network_process.stack_blocks(chunk) for chunk in chunks]
         scored: deque = deque()
-        try:
-            for chunk, network_blocks in zip(chunks, networks):
-                scored.append((chunk, self._local_blocks(chunk), network_blocks))
-                while scored and (scored[0][2].done() or len(scored) > NETWORK_LOOKAHEAD):
-                    yield self._stacked(*scored.popleft())
-            while scored:
+        for chunk, network_blocks in zip(chunks, networks):
+            scored.append((chunk, self._local_blocks(chunk), network_blocks))
+            while scored and (scored[0][2].done() or len(scored) > NETWORK_LOOKAHEAD):
                 yield self._stacked(*scored.popleft())
-        finally:
-            for pending in networks:  # a stopped run drops the chunks not scored yet
-                pending.cancel()
+        while scored:
+            yield self._stacked(*scored.popleft())
 
     def _predict_chunk(self, texts: list[str]) -> np.ndarray:
         if len(self.config.models) == 1:
@@ -345,13 +341,12 @@ class SpookyClassifier:
         With `networks_apart`, a stack's networks (BiLSTM, BERT) are loaded and run in a second
         process (network_process.py): faster scoring on two cores, and this process never imports
         TensorFlow. Such a model only scores (`predict_proba`, `iter_proba`, `predict`); `close()`
-        ends the second process.
+        ends the second process. As with any multiprocessing, a script that asks for it needs
+        the `if __name__ == "__main__":` guard (the second process imports the script again).
         """
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
-        model.classes_ = np.array(meta["classes"])
-        labels = list(model.classes_)
         models = model.config.models
         apart = [name for name in models if name in KERAS_MODELS] if networks_apart and len(models) > 1 else []
         if len(apart) == len(models):
@@ -361,28 +356,34 @@ class SpookyClassifier:
 
             model._network_process = NetworkProcess(model_dir, {name: meta["members"][name] for name in apart})
         try:
-            model.members_ = {
-                name: [backend_class(name).load(member_dir(model_dir, name, member)) for member in meta["members"][name]]
-                for name in models
-                if name not in apart
-            }
+            model._load_rest(model_dir, meta, apart)
         except BaseException:
             model.close()
             raise
-        if "temperature" in meta:
-            model.temperature_ = float(meta["temperature"])
-        else:
-            model.stacker_ = Stacker.from_dict(meta["stack"])
-        model.cv_ = meta["cv"]
-        final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
-        model.ids_, model.y_ = final["id"].to_numpy(), encode_labels(final["author"], labels)
-        model.held_out_ = np.ones(len(final), dtype=bool)
-        model.oof_ = final[labels].to_numpy(dtype=np.float64)
-        model.base_oof_ = {
-            name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64)
-            for name in model.config.models
-        }
         return model
+
+    def _load_rest(self, model_dir: Path, meta: dict, apart: list[str]) -> None:
+        """What `load` reads in this process: every member not in `apart`, the calibration, the out-of-fold files."""
+        self.classes_ = np.array(meta["classes"])
+        labels = list(self.classes_)
+        self.members_ = {
+            name: [backend_class(name).load(member_dir(model_dir, name, member)) for member in meta["members"][name]]
+            for name in self.config.models
+            if name not in apart
+        }
+        if "temperature" in meta:
+            self.temperature_ = float(meta["temperature"])
+        else:
+            self.stacker_ = Stacker.from_dict(meta["stack"])
+        self.cv_ = meta["cv"]
+        final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
+        self.ids_, self.y_ = final["id"].to_numpy(), encode_labels(final["author"], labels)
+        self.held_out_ = np.ones(len(final), dtype=bool)
+        self.oof_ = final[labels].to_numpy(dtype=np.float64)
+        self.base_oof_ = {
+            name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64)
+            for name in self.config.models
+        }
 
     def _fit_folds(self, name, texts, y, splits, checkpoints, run: RunProgress) -> tuple[list, np.ndarray, np.ndarray | None]:
         """Fit base model `name` on every fold: (fold members, out-of-fold probabilities,

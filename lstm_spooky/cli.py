@@ -18,6 +18,7 @@ import click
 
 from .config import LINEAR_MODELS, MODELS, SpookyConfig
 from .data import DataError, read_test, read_train, validate_texts
+from .network_process import NetworkLoadError
 from .tensorflow_start import start_tensorflow_quietly
 
 
@@ -189,14 +190,14 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
     model = _load_model(model_dir)
     try:
         written = write_submission(frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, output, header)
-    except OSError as error:
-        raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
-    except BrokenProcessPool:
-        raise click.ClickException(f"{NETWORK_PROCESS_DIED}; no submission was written ({output} is as it was)") from None
     except (KeyboardInterrupt, Exception) as error:
-        if not _is_stop(error):
-            raise
-        _interrupted(f"interrupted; no submission was written ({output} is as it was)")
+        if _is_stop(error):  # first: a stop sent to the whole process group also ends the network process
+            _interrupted(f"interrupted; no submission was written ({output} is as it was)")
+        if isinstance(error, OSError):
+            raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
+        if isinstance(error, (BrokenProcessPool, NetworkLoadError)):
+            raise click.ClickException(f"{_network_failure(error)}; no submission was written ({output} is as it was)") from None
+        raise
     click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
 
 
@@ -220,8 +221,8 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
     model = _load_model(model_dir)
     try:
         proba = model.predict_proba(texts)
-    except BrokenProcessPool:
-        raise click.ClickException(NETWORK_PROCESS_DIED) from None
+    except (BrokenProcessPool, NetworkLoadError) as error:
+        raise click.ClickException(_network_failure(error)) from None
     labels = [str(label) for label in model.classes_]
     if explain or as_json:
         _print_explained(model, texts, proba, labels, explain, top, as_json)
@@ -366,7 +367,11 @@ def _load_meta(model_dir: Path, check_files: bool = True) -> dict:
         raise click.ClickException(str(error)) from None
 
 
-NETWORK_PROCESS_DIED = "the process running the networks ended unexpectedly (out of memory, or killed)"
+def _network_failure(error: Exception) -> str:
+    """What to tell the user when the network process failed (network_process.py)."""
+    if isinstance(error, NetworkLoadError):
+        return str(error)
+    return "the process running the networks ended unexpectedly (out of memory, or killed)"
 
 
 def _load_model(model_dir: Path):

@@ -4,25 +4,37 @@ Scoring a stacked model is two kinds of work. The n-gram models count in Python,
 holds the interpreter's lock (the GIL) nearly all the time; the fold networks run in
 TensorFlow, but tokenising their input and tracing their graphs needs the lock too. In one
 process the two take turns; in two, each has a core of its own, and the first process never
-imports TensorFlow at all (three of `submit`'s seconds). `lstm-spooky submit` and `predict`
-score this way (README, Results); `SpookyClassifier.load` keeps everything in one process
-unless asked.
+imports TensorFlow at all. `lstm-spooky submit` and `predict` score this way (README, "Where
+`submit`'s time goes": 13.2-14.4 s with the networks in a thread, 11.6-11.9 s in their own
+process); `SpookyClassifier.load` keeps everything in one process unless asked.
 
 The second process is started with "spawn", a fresh interpreter: forking a process that
-may already run threads (TensorFlow's, scikit-learn's) is unsafe. It ignores Ctrl-C, which
-the first process handles, and ends when it is closed or the first process exits.
+may already run threads (TensorFlow's, scikit-learn's) is unsafe. Ctrl-C and a closed
+terminal are the first process's to handle (it then ends the second); the second also ends
+on its own when the first is gone, even killed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-_networks: dict[str, list] = {}  # in the second process: each network model's fold members
+LEFT_TO_THE_FIRST_PROCESS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name))
+
+# In the second process: each network model's fold members, or why they could not be loaded.
+_networks: dict[str, list] = {}
+_load_error: Exception | None = None
+
+
+class NetworkLoadError(ValueError):
+    """The second process could not load the networks (the message says why)."""
 
 
 class NetworkProcess:
@@ -30,33 +42,67 @@ class NetworkProcess:
 
     def __init__(self, model_dir: str | Path, members: dict[str, list[str]]):
         self.names = list(members)
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_load, initargs=(str(model_dir), members)
-        )
-        self._pool.submit(int)  # start it now (the pool would wait for the first chunk): it loads while this process does
+        # The processes started here (the pool's, and multiprocessing's resource tracker) inherit
+        # this mask: a Ctrl-C or hang-up sent to the whole process group while they start is ours.
+        with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS):
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            # Submitted now, not at the first chunk: it loads while this process does.
+            self._pool.submit(_load, str(model_dir), members)
 
     def stack_blocks(self, texts: list[str]) -> Future:
-        """A future of {name: stack features of `texts`, averaged over the fold members}, as the stack reads them."""
+        """A future of {name: stack features of `texts`, averaged over the fold members}, as the stack reads them.
+
+        Raises NetworkLoadError (a ValueError) when the networks could not be loaded."""
         return self._pool.submit(_stack_blocks, texts)
 
     def close(self) -> None:
-        """Stop the second process now, dropping the work it has not started."""
-        # shutdown(wait=False) lets a busy process finish its chunk (or its start, seconds of
-        # importing TensorFlow) before it exits, and the interpreter waits for it at exit.
+        """Stop the second process now; the chunks it has not scored fail with BrokenProcessPool.
+
+        It is terminated: shutdown(wait=False) alone would let it finish its chunk (or its
+        start, seconds of importing TensorFlow) while the interpreter waits for it at exit. A
+        chunk may then be half-written to it, and the thread writing it blocked for good, so
+        the pool is told not to wait for that thread at exit (without this, a Ctrl-C during
+        `submit` hung the command). No future is cancelled: on Python 3.11 the pool's own
+        clean-up then fails on the cancelled ones, with a traceback.
+        """
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        call_queue = getattr(self._pool, "_call_queue", None)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
         for process in processes:
             process.terminate()
+        self._pool.shutdown(wait=False)
+
+
+@contextmanager
+def _signals_blocked(signals: tuple):
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: the child ignores them once started
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal that came meanwhile is delivered here
 
 
 def _load(model_dir: str, members: dict[str, list[str]]) -> None:
-    """The second process's start: Ctrl-C left to the first process, the networks loaded."""
-    from .classifier import backend_class
-    from .model_dir import member_dir
+    """The second process's first task: leave Ctrl-C and hang-ups to the first process, end
+    when it is gone, and load the networks (or keep why not, for every chunk to report)."""
+    global _load_error
+    for number in LEFT_TO_THE_FIRST_PROCESS:
+        signal.signal(number, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # its sentinel becomes ready when it exits, however it ends
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+    try:
+        from .classifier import backend_class
+        from .model_dir import member_dir
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for name, member_names in members.items():
-        _networks[name] = [backend_class(name).load(member_dir(Path(model_dir), name, member)) for member in member_names]
+        for name, member_names in members.items():
+            _networks[name] = [backend_class(name).load(member_dir(Path(model_dir), name, member)) for member in member_names]
+    except Exception as error:
+        _load_error = NetworkLoadError(f"{model_dir}: the networks could not be loaded ({type(error).__name__}: {error}); refit, or copy the whole directory again")
 
 
 def _stack_blocks(texts: list[str]) -> dict[str, np.ndarray]:
@@ -64,6 +110,8 @@ def _stack_blocks(texts: list[str]) -> dict[str, np.ndarray]:
     the GIL, so they use the second core whenever the first process is not busy."""
     from .classifier import stack_features
 
+    if _load_error is not None:
+        raise _load_error
     with ThreadPoolExecutor(max_workers=2) as threads:
         return {
             name: np.mean(list(threads.map(lambda member: stack_features(member, texts), members)), axis=0)

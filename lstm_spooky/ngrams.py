@@ -173,7 +173,8 @@ def _char_counts(analyzer: TfidfVectorizer, texts: list[str]) -> tuple[dict[str,
     docs = [WHITE_SPACES.sub(" ", preprocess(analyzer.decode(text))) for text in texts]
     lengths = np.array([len(doc) for doc in docs], dtype=np.int64)
     joined = "".join(docs)
-    alphabet, ranks = np.unique(np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32), return_inverse=True)
+    # "surrogatepass": a lone surrogate (undecodable bytes, escaped) is a character like any other, as in scikit-learn.
+    alphabet, ranks = np.unique(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), return_inverse=True)
     base, max_n = len(alphabet) + 1, analyzer.ngram_range[1]
     if base**max_n >= 2**63:  # an n-gram code would overflow: count them one by one
         return _analysed_counts(analyzer, texts)
@@ -183,7 +184,8 @@ def _char_counts(analyzer: TfidfVectorizer, texts: list[str]) -> tuple[dict[str,
     codes, rows, starts, sizes = [], [], [], []
     code = np.zeros(len(joined), dtype=np.int64)
     for n in range(1, max_n + 1):
-        code[: len(joined) - n + 1] = code[: len(joined) - n + 1] * base + digits[n - 1 :]
+        starts_n = max(len(joined) - n + 1, 0)  # windows of n characters that fit in the joined texts
+        code[:starts_n] = code[:starts_n] * base + digits[n - 1 : n - 1 + starts_n]
         whole = np.flatnonzero(left >= n)  # windows of n characters inside one text
         codes.append(code[whole]), rows.append(row[whole]), starts.append(whole), sizes.append(np.full(len(whole), n))
     codes, rows, starts, sizes = map(np.concatenate, (codes, rows, starts, sizes))

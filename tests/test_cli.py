@@ -232,3 +232,59 @@ def test_a_network_process_that_dies_is_one_line_and_no_submission(stacked_model
     result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)])
     assert result.exit_code == 1 and "the process running the networks ended unexpectedly" in result.output
     assert "Traceback" not in result.output and not output.exists()
+
+
+def test_networks_that_fail_to_load_in_their_process_are_one_line_and_no_submission(stacked_model_dir, test_csv, tmp_path):
+    import shutil
+
+    from lstm_spooky.manifest import MANIFEST_FILE, write_manifest
+
+    broken = tmp_path / "broken"
+    shutil.copytree(stacked_model_dir, broken)
+    (broken / "bilstm" / "fold-0" / "model.weights.h5").write_bytes(b"not an HDF5 file")
+    (broken / MANIFEST_FILE).unlink()
+    write_manifest(broken)  # so that only loading the network finds the damage, in the second process
+    output = tmp_path / "s.csv"
+    result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(broken), "--output", str(output)])
+    assert result.exit_code == 1 and "the networks could not be loaded" in result.output and "no submission was written" in result.output
+    assert "Traceback" not in result.output and not output.exists()
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGHUP"])
+def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_130_and_leaves_no_process(stacked_model_dir, test_csv, tmp_path, signal_name):
+    # As a terminal's Ctrl-C or hang-up, or `timeout`, does: every process of the group gets it,
+    # the network process included (sent once it runs).
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    output = tmp_path / "s.csv"
+    output.write_text("previous")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-c", "from lstm_spooky.cli import main; main()", "submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    children = []
+    while not children and process.poll() is None and time.monotonic() < deadline:
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        time.sleep(0.05)
+    time.sleep(0.5)  # inside scoring: the network process is loading
+    os.killpg(process.pid, getattr(signal, signal_name))
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted; no submission was written") and "Traceback" not in stderr
+    assert output.read_text() == "previous"
+    deadline = time.monotonic() + 10
+    while any(_running(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [child for child in children if _running(child)]
+
+
+def _running(pid: str) -> bool:
+    """Whether process `pid` still runs (a zombie waiting for a parent that is gone does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

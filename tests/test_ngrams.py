@@ -39,7 +39,7 @@ def test_outside_the_block_transform_is_the_vectorizers_own(fitted):
     np.testing.assert_array_equal(transform(fitted[3], TEXTS).toarray(), fitted[3].transform(TEXTS).toarray())
 
 
-ODD_TEXTS = ["", "a", "Ab", "two  spaces,\ttab\n\nnewlines", "  leading and trailing  ", "Café — naïve 𝔉raktur 😱!", "ÀÉÎ Õü"]
+ODD_TEXTS = ["", "a", "Ab", "two  spaces,\ttab\n\nnewlines", "  leading and trailing  ", "Café — naïve 𝔉raktur 😱!", "ÀÉÎ Õü", "bad byte \udcff"]
 
 
 @pytest.mark.parametrize("lowercase", [True, False])
@@ -57,3 +57,11 @@ def test_an_alphabet_too_large_for_integer_codes_is_still_counted_exactly():
     with shared_analysis():
         shared = transform(vectorizer, huge)
     np.testing.assert_array_equal(shared.toarray(), vectorizer.transform(huge).toarray())
+
+
+@pytest.mark.parametrize("texts", [["Yes"], ["Hi!"], ["ab", "c"], ["a"], [""], ["abcde"]])
+def test_character_counts_of_texts_shorter_than_the_longest_ngram(texts):
+    vectorizer = build_vectorizer("char", (1, 5), "counts", lowercase=False).fit(TRAIN)
+    with shared_analysis():
+        shared = transform(vectorizer, texts)
+    np.testing.assert_array_equal(shared.toarray(), vectorizer.transform(texts).toarray())
