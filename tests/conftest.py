@@ -85,3 +85,13 @@ def real_data_dir() -> Path | None:
         if candidate and (Path(candidate) / "train.csv").is_file():
             return Path(candidate)
     return None
+
+
+def default_stop_signals() -> None:
+    """For a child process: Ctrl-C, SIGTERM and SIGHUP as a terminal's shell would leave them. A
+    test runner started in the background (`nohup`, `cmd &`) ignores SIGINT or SIGHUP, the child
+    would inherit that, and `lstm-spooky` rightly keeps a signal ignored that it was started with."""
+    import signal
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from lstm_spooky.bilstm import BiLSTMBackend
 from lstm_spooky.cli import main
-from tests.conftest import TINY
+from tests.conftest import TINY, default_stop_signals
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +263,7 @@ def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_13
     output.write_text("previous")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-c", "from lstm_spooky.cli import main; main()", "submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True, preexec_fn=default_stop_signals)
     deadline = time.monotonic() + 120
     children = []
     while not children and process.poll() is None and time.monotonic() < deadline:

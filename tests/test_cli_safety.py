@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lstm_spooky.cli import main
 from lstm_spooky.linear import LinearBackend
 from lstm_spooky.lock import directory_lock
-from tests.conftest import TINY
+from tests.conftest import TINY, default_stop_signals
 
 FAST = ["--models", "mnb_words", "--quiet"]  # a real model directory in a second, no network to train
 
@@ -304,17 +304,16 @@ def test_a_damaged_model_is_reported_in_one_line(model_dir, input_csv, damage, m
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
 def test_a_real_ctrl_c_or_kill_during_training_exits_130_with_one_line(model_dir, train_csv, config_json, signal_name):
-    # A real process and a real signal, sent once the first fold of the BiLSTM is on disk. Four
-    # folds leave seconds of training after it, so a signal that a loaded machine delivers late
-    # still lands in training (with two, one CI run saved the model and exited 0: the signal came too late).
+    # A real process and a real signal, sent once the first fold of the BiLSTM is on disk.
     import signal
     import time
 
     before = snapshot(model_dir)
     partial = model_dir.with_name("model.partial")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    args = ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm", "--folds", "4", "--quiet"]
-    process = subprocess.Popen([sys.executable, "-c", "from lstm_spooky.cli import main; main()", *args], stderr=subprocess.PIPE, text=True, env=env)
+    args = ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm", "--quiet"]
+    process = subprocess.Popen([sys.executable, "-c", "from lstm_spooky.cli import main; main()", *args], stderr=subprocess.PIPE, text=True, env=env,
+                               preexec_fn=default_stop_signals)
     deadline = time.monotonic() + 240
     while not (partial / "bilstm" / "fold-0").is_dir() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
