@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 
@@ -9,6 +10,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+@functools.cache  # once per process: every network's loader asks (five fold networks, each fit's folds)
 def start_tensorflow_quietly() -> None:
     """Import TensorFlow with its C++ start-up lines (CUDA probing, oneDNN notices) silenced.
 
