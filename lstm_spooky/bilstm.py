@@ -6,6 +6,8 @@ embedding joined to its naive Bayes log-count ratios (nb_ratios.py: what the wor
 the word pair and triple ending at it, say of each label in the training rows). This
 took one network from 0.435 to 0.308 log loss on held-out Kaggle sentences (README,
 Results): a word-id embedding learns little from a word seen five times, counting does.
+A network stacked beside n-gram models reads the words' ratios only, and learns word
+order itself (`SpookyConfig.network_nb_orders`).
 `BiLSTMBackend`
 builds the vocabulary and the ratio tables from its training texts, trains the network
 with early stopping, and saves or loads all three.
@@ -84,7 +86,7 @@ class BiLSTMBackend:
         self.vocab_ = Vocabulary.build(
             tokens, min_count=config.min_count, max_size=config.max_vocab, max_len_percentile=config.max_len_percentile
         )
-        self.ratios_ = NBTokenRatios(config.nb_orders, config.nb_alpha)
+        self.ratios_ = NBTokenRatios(config.network_nb_orders(), config.nb_alpha)
         # The training rows' own ratios are cross-fitted: counted without the row itself.
         train_ratios = self.ratios_.fit_transform(tokens, y, self.n_classes_, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed)
         self.network_ = self._build()

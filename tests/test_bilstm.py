@@ -61,6 +61,14 @@ def test_ratios_are_counted_on_the_training_rows_only(backend):
     assert "zyzzyva" not in known and known <= {t for text in TRAIN["text"] for t in backend._tokenize([text])[0]}
 
 
+def test_a_network_fitted_for_a_stack_counts_the_ratios_its_config_chooses(backend):
+    assert backend.ratios_.orders == (1, 2, 3)
+    stacked = TINY.replace(models=("bilstm", "nblr"), max_epochs=1)
+    y = encode_labels(TRAIN["author"])
+    member = BiLSTMBackend(stacked).fit(TRAIN["text"].tolist(), y, (HELD_OUT["text"].tolist(), encode_labels(HELD_OUT["author"])))
+    assert member.ratios_.orders == (1,)
+
+
 def test_save_then_load_predicts_identically(backend, tmp_path):
     backend.save(tmp_path)
     loaded = BiLSTMBackend.load(tmp_path)

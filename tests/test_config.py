@@ -19,3 +19,18 @@ def test_a_partial_nested_setting_keeps_the_rest_of_that_fields_default():
     config = SpookyConfig.from_dict({"mnb_chars": {"alpha": 1.0}, "lm": {"seed": 7}})
     assert config.mnb_chars == SpookyConfig().mnb_chars.replace(alpha=1.0)
     assert config.lm == SpookyConfig().lm.replace(seed=7)
+
+
+def test_a_network_alone_reads_the_ratios_of_word_pairs_and_triples():
+    assert SpookyConfig(models=("bilstm",)).network_nb_orders() == (1, 2, 3)
+    assert SpookyConfig(models=("bilstm", "mnb_words")).network_nb_orders() == (1, 2, 3)  # it counts single words only
+
+
+def test_a_network_stacked_beside_a_word_pair_counting_model_reads_word_ratios_only():
+    assert SpookyConfig().network_nb_orders() == (1,)
+    assert SpookyConfig(models=("bilstm", "lm")).network_nb_orders() == (1,)
+
+
+def test_nb_orders_given_by_hand_are_kept():
+    assert SpookyConfig(nb_orders=(1, 2)).network_nb_orders() == (1, 2)
+    assert SpookyConfig(models=("bilstm",), nb_orders=()).network_nb_orders() == ()
