@@ -44,7 +44,7 @@ class NetworkProcess:
         self.names = list(members)
         # The processes started here (the pool's, and multiprocessing's resource tracker) inherit
         # this mask: a Ctrl-C or hang-up sent to the whole process group while they start is ours.
-        with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS):
+        with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS), _tracker_warnings_off():
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
             # Submitted now, not at the first chunk: it loads while this process does.
             self._pool.submit(_load, str(model_dir), members)
@@ -84,6 +84,27 @@ def _signals_blocked(signals: tuple):
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal that came meanwhile is delivered here
+
+
+@contextmanager
+def _tracker_warnings_off():
+    """Processes started inside inherit a filter that hides the resource tracker's warnings.
+
+    When a stop ends both processes, the tracker may find a queue's semaphore that this
+    process unlinked but had not yet unregistered as it exited; it then warns, after the
+    "interrupted" line, that it could not unlink it (once in a CI run, on a hang-up). It
+    cleans up what is left either way, so the warnings tell a user nothing.
+    """
+    previous = os.environ.get("PYTHONWARNINGS")
+    own = "ignore::UserWarning:multiprocessing.resource_tracker"
+    os.environ["PYTHONWARNINGS"] = f"{previous},{own}" if previous else own
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
 
 
 def _load(model_dir: str, members: dict[str, list[str]]) -> None:

@@ -1,4 +1,5 @@
 import json
+import os
 
 import numpy as np
 import pytest
@@ -183,3 +184,22 @@ def test_a_single_network_model_is_loaded_in_this_process_even_when_asked_apart(
     fitted.save(tmp_path / "model")
     loaded = SpookyClassifier.load(tmp_path / "model", networks_apart=True)  # nothing would run beside it
     assert loaded._network_process is None and len(loaded.members_["bilstm"]) == TINY.folds
+
+
+def test_the_resource_tracker_started_for_the_networks_keeps_its_clean_up_warnings_to_itself():
+    # After a stop ends both processes the tracker may clean up a queue's semaphore; a user's
+    # terminal should end on the "interrupted" line, not on the tracker's warnings.
+    import subprocess
+    import sys
+
+    script = (
+        "from multiprocessing import resource_tracker as rt\n"
+        "from lstm_spooky.network_process import _tracker_warnings_off\n"
+        "with _tracker_warnings_off():\n"
+        "    rt.ensure_running()\n"
+        "rt.register('/mp-lstm-spooky-test', 'semaphore')\n"  # left registered: the tracker cleans it up at exit
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("PYTHONWARNINGS", None)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0 and result.stderr == ""
