@@ -75,6 +75,11 @@ def cut(inputs: dict[str, np.ndarray], rows: np.ndarray, width: int) -> dict[str
     return {name: values[rows][:, -width:] for name, values in inputs.items()}
 
 
+def input_signature(inputs: dict[str, np.ndarray]) -> dict[str, tf.TensorSpec]:
+    """TensorSpecs of `inputs` (by name) for batches of any size and width."""
+    return {name: tf.TensorSpec((None, None, *values.shape[2:]), tf.as_dtype(values.dtype)) for name, values in inputs.items()}
+
+
 def width_dataset(
     inputs: dict[str, np.ndarray], y: np.ndarray, batch_size: int, seed: int | None = None
 ) -> tuple[tf.data.Dataset, int]:
@@ -90,10 +95,7 @@ def width_dataset(
         for rows in width_batches(widths, batch_size, rng):
             yield cut(inputs, rows, int(widths[rows[0]])), y[rows]
 
-    signature = (
-        {name: tf.TensorSpec((None, None, *values.shape[2:]), tf.as_dtype(values.dtype)) for name, values in inputs.items()},
-        tf.TensorSpec((None,), tf.as_dtype(y.dtype)),
-    )
+    signature = (input_signature(inputs), tf.TensorSpec((None,), tf.as_dtype(y.dtype)))
     n_batches = len(width_batches(widths, batch_size))
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches)), n_batches
@@ -124,9 +126,8 @@ _TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its
 def _traced(model: keras.Model, inputs: dict[str, np.ndarray]) -> Callable:
     """`model` in inference mode as a TensorFlow function of inputs shaped like `inputs`, of any batch size and width."""
     if model not in _TRACED:
-        signature = {name: tf.TensorSpec((None, None, *values.shape[2:]), tf.as_dtype(values.dtype)) for name, values in inputs.items()}
         network = weakref.ref(model)  # the function must not keep its own key alive
-        _TRACED[model] = tf.function(lambda batch: network()(batch, training=False), input_signature=[signature])
+        _TRACED[model] = tf.function(lambda batch: network()(batch, training=False), input_signature=[input_signature(inputs)])
     return _TRACED[model]
 
 
