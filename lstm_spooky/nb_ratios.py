@@ -179,23 +179,24 @@ class NBTokenRatios:
         ratios.n_classes_ = meta["n_classes"]
         with np.load(directory / TABLES_FILE) as saved:
             text = saved["tokens"].tobytes().decode("utf-8")
-            ratios.tokens_ = text.split("\n") if text else []
+            ratios._index_tokens(text.split("\n") if text else [])
             ratios.keys_ = [saved[f"keys_{order}"] for order in ratios.orders]
             ratios.ratios_ = [saved[f"ratios_{order}"] for order in ratios.orders]
-        ratios._ids = dict(zip(ratios.tokens_, range(len(ratios.tokens_))))
         return ratios
+
+    def _index_tokens(self, tokens: list[str]) -> None:
+        """The training rows' distinct tokens, in id order, and their ids."""
+        self.tokens_ = tokens
+        self._ids = dict(zip(tokens, range(len(tokens))))
 
     def _fit(self, token_lists, y, n_classes) -> list[tuple[_Occurrences, np.ndarray]]:
         """Build the token ids and every order's tables; each order's occurrences and their columns."""
         self.n_classes_ = n_classes
-        self._ids = {}
-        flat = [token for tokens in token_lists for token in tokens]
-        ids = np.fromiter((self._ids.setdefault(token, len(self._ids)) for token in flat), dtype=np.int64, count=len(flat))
-        self.tokens_ = list(self._ids)
+        self._index_tokens(list(dict.fromkeys(token for tokens in token_lists for token in tokens)))
         n_ids = max(len(self.tokens_), 1)
         if self.orders and n_ids ** max(self.orders) >= 2**63:
             raise ValueError(f"{n_ids} distinct tokens to the power {max(self.orders)} overflow int64 n-gram codes; lower nb_orders")
-        lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
+        ids, lengths = self._token_ids(token_lists)
         occurrences, self.keys_ = [], []
         for order in self.orders:
             found = _Occurrences(ids, lengths, order, n_ids)
