@@ -348,7 +348,7 @@ class SpookyClassifier:
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
         models = model.config.models
-        apart = [name for name in models if name in KERAS_MODELS] if networks_apart and len(models) > 1 else []
+        apart = [name for name in models if name in KERAS_MODELS] if networks_apart else []
         if len(apart) == len(models):
             apart = []  # nothing would run beside them
         if apart:  # first, so that the networks load while this process loads the rest
