@@ -50,6 +50,10 @@ class NBLRConfig(_Config):
     alpha: float = 0.03  # NB smoothing added to each feature's TF-IDF sum; 1 (as for counts) is far too strong
     c: float = 24.0  # inverse L2 strength of each one-vs-rest regression
 
+    def counts_word_pairs(self) -> bool:
+        """Whether this model counts word pairs (or longer word n-grams) itself."""
+        return self.word_ngrams[1] >= 2
+
 
 @dataclass(frozen=True)
 class LMConfig(_Config):
@@ -66,6 +70,9 @@ class LMConfig(_Config):
     calibration_c: float = 1.0  # inverse L2 strength of the calibrating regression; 0.1 to 10 alike
     seed: int = 0
 
+    def counts_word_pairs(self) -> bool:
+        """Whether this model counts word pairs (or longer word n-grams) itself."""
+        return any(order >= 2 for order in self.word_orders)
 
     def models(self) -> list[tuple[str, int]]:
         """(unit, order) of every language model: ("char", 5), ("word", 1), ..."""
@@ -82,6 +89,10 @@ class LinearConfig(_Config):
     weighting: str = "tfidf"  # "tfidf", "binary" or "counts" (ngrams.py)
     c: float = 0.3  # svm: inverse L2 strength
     alpha: float = 10.0  # mnb: additive smoothing; strong, because the stack rescales its scores
+
+    def counts_word_pairs(self) -> bool:
+        """Whether this model counts word pairs (or longer word n-grams) itself."""
+        return self.analyzer == "word" and self.ngrams[1] >= 2
 
 
 @dataclass(frozen=True)
@@ -100,9 +111,6 @@ class BertConfig(_Config):
     patience: int = 1
     dropout: float = 0.1  # before the classification layer
 
-
-# Base models that count word pairs (and triples) themselves, with their default settings.
-WORD_PAIR_MODELS = ("nblr", "lm", "svm_words", "svm_words_binary")
 
 # The base models a SpookyConfig may name. Each of the linear ones has a LinearConfig field
 # of the same name; they and their settings were chosen by forward selection on the
@@ -168,7 +176,8 @@ class SpookyConfig(_Config):
 
     def network_nb_orders(self) -> tuple[int, ...]:
         """The word n-gram orders of the BiLSTM's NB ratios: `nb_orders`, or if that is None,
-        (1, 2, 3) for a network on its own and (1,) for one stacked beside a WORD_PAIR_MODELS model.
+        (1, 2, 3) for a network on its own and (1,) for one stacked beside a model that counts
+        word pairs itself, as set here (NB-LR, the language models and the word SVMs do by default).
 
         Alone, pair and triple ratios make the network: one network on an 80/20 split (README,
         what we tried) scored 0.435 with no ratios, 0.382 with words', 0.321 with pairs' too,
@@ -180,4 +189,5 @@ class SpookyConfig(_Config):
         """
         if self.nb_orders is not None:
             return self.nb_orders
-        return (1,) if set(self.models) & set(WORD_PAIR_MODELS) else (1, 2, 3)
+        n_gram_configs = [getattr(self, name) for name in self.models if name in ("nblr", "lm", *LINEAR_MODELS)]
+        return (1,) if any(c.counts_word_pairs() for c in n_gram_configs) else (1, 2, 3)

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from lstm_spooky import SpookyConfig
+from lstm_spooky.config import LinearConfig, LMConfig, NBLRConfig
 
 
 def test_json_round_trip_restores_an_equal_config():
@@ -29,6 +30,17 @@ def test_a_network_alone_reads_the_ratios_of_word_pairs_and_triples():
 def test_a_network_stacked_beside_a_word_pair_counting_model_reads_word_ratios_only():
     assert SpookyConfig().network_nb_orders() == (1,)
     assert SpookyConfig(models=("bilstm", "lm")).network_nb_orders() == (1,)
+
+
+def test_a_network_stacked_beside_models_set_to_count_no_word_pairs_reads_all_orders():
+    single_words = SpookyConfig(
+        models=("bilstm", "nblr", "lm", "svm_words", "svm_chars"),
+        nblr=NBLRConfig(word_ngrams=(1, 1)),
+        lm=LMConfig(word_orders=(1,)),
+        svm_words=LinearConfig(analyzer="word", ngrams=(1, 1)),
+    )
+    assert single_words.network_nb_orders() == (1, 2, 3)
+    assert single_words.replace(lm=LMConfig(word_orders=(1, 2))).network_nb_orders() == (1,)
 
 
 def test_nb_orders_given_by_hand_are_kept():
