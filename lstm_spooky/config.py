@@ -116,14 +116,15 @@ class BertConfig(_Config):
 # of the same name; they and their settings were chosen by forward selection on the
 # stack's 5-fold CV log loss on the Kaggle training set.
 LINEAR_MODELS = ("mnb_words", "mnb_chars", "svm_words", "svm_words_binary", "svm_chars")
-MODELS = ("bilstm", "nblr", "lm", *LINEAR_MODELS, "tinybert")
+N_GRAM_MODELS = ("nblr", "lm", *LINEAR_MODELS)  # each with a config field of its own name
+MODELS = ("bilstm", *N_GRAM_MODELS, "tinybert")
 
 
 @dataclass(frozen=True)
 class SpookyConfig(_Config):
     # Base models to train; several are combined by a stacked logistic regression, which
     # scores lower than any of them alone (README, Results).
-    models: tuple[str, ...] = ("bilstm", "nblr", "lm", *LINEAR_MODELS)
+    models: tuple[str, ...] = ("bilstm", *N_GRAM_MODELS)
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
     stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (stack.py)
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
@@ -189,5 +190,5 @@ class SpookyConfig(_Config):
         """
         if self.nb_orders is not None:
             return self.nb_orders
-        n_gram_configs = [getattr(self, name) for name in self.models if name in ("nblr", "lm", *LINEAR_MODELS)]
+        n_gram_configs = [getattr(self, name) for name in self.models if name in N_GRAM_MODELS]
         return (1,) if any(c.counts_word_pairs() for c in n_gram_configs) else (1, 2, 3)
