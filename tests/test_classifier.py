@@ -1,5 +1,7 @@
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -189,9 +191,6 @@ def test_a_single_network_model_is_loaded_in_this_process_even_when_asked_apart(
 def test_the_resource_tracker_started_for_the_networks_keeps_its_clean_up_warnings_to_itself():
     # After a stop ends both processes the tracker may clean up a queue's semaphore; a user's
     # terminal should end on the "interrupted" line, not on the tracker's warnings.
-    import subprocess
-    import sys
-
     script = (
         "from multiprocessing import resource_tracker as rt\n"
         "from lstm_spooky.network_process import _tracker_warnings_off\n"
