@@ -81,12 +81,12 @@ class LMConfig(_Config):
 
 @dataclass(frozen=True)
 class LinearConfig(_Config):
-    """One fast linear model on n-grams, whose scores feed the stack (linear.py)."""
+    """One fast linear model on n-grams, whose scores feed the stack (models/linear.py)."""
 
     classifier: str = "svm"  # "svm": LinearSVC margins; "mnb": multinomial naive Bayes
     analyzer: str = "word"  # "word": project tokens, lowercased; "char": character n-grams, case kept
     ngrams: tuple[int, int] = (1, 2)
-    weighting: str = "tfidf"  # "tfidf", "binary" or "counts" (ngrams.py)
+    weighting: str = "tfidf"  # "tfidf", "binary" or "counts" (text/ngrams.py)
     c: float = 0.3  # svm: inverse L2 strength
     alpha: float = 10.0  # mnb: additive smoothing; strong, because the stack rescales its scores
 
@@ -112,21 +112,14 @@ class BertConfig(_Config):
     dropout: float = 0.1  # before the classification layer
 
 
-# The base models a SpookyConfig may name. Each of the linear ones has a LinearConfig field
-# of the same name; they and their settings were chosen by forward selection on the
-# stack's 5-fold CV log loss on the Kaggle training set.
-LINEAR_MODELS = ("mnb_words", "mnb_chars", "svm_words", "svm_words_binary", "svm_chars")
-N_GRAM_MODELS = ("nblr", "lm", *LINEAR_MODELS)  # each with a config field of its own name
-MODELS = ("bilstm", *N_GRAM_MODELS, "tinybert")
-
-
 @dataclass(frozen=True)
 class SpookyConfig(_Config):
-    # Base models to train; several are combined by a stacked logistic regression, which
-    # scores lower than any of them alone (README, Results).
-    models: tuple[str, ...] = ("bilstm", *N_GRAM_MODELS)
+    # Base models to train (models/registry.py lists them); several are combined by a stacked
+    # logistic regression, which scores lower than any of them alone (docs/experiments.md). The
+    # linear ones were chosen by forward selection on the stack's 5-fold log loss.
+    models: tuple[str, ...] = ("bilstm", "nblr", "lm", "mnb_words", "mnb_chars", "svm_words", "svm_words_binary", "svm_chars")
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
-    stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (stack.py)
+    stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (ensemble/stack.py)
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
     lm: LMConfig = field(default_factory=LMConfig)
     mnb_words: LinearConfig = LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")
@@ -138,15 +131,14 @@ class SpookyConfig(_Config):
 
     # tokenizer and vocabulary
     # Case kept: capitals (names, a sentence's first word) tell the authors apart a little, and
-    # the n-gram models lowercase their words. Five fold networks on an 80/20 split (README, what
-    # we tried): alone 0.2950 instead of 0.2984; stacked, with word ratios only, they lower the
+    # the n-gram models lowercase their words. Five fold networks on an 80/20 split (docs/experiments.md): alone 0.2950 instead of 0.2984; stacked, with word ratios only, they lower the
     # stack by 0.0036 and 0.0046 (seeds 42 and 7) instead of 0.0030 and 0.0038.
     lowercase: bool = False
     min_count: int = 2  # words seen once carry no signal a held-out sentence can reuse
     max_vocab: int = 30_000
     max_len_percentile: float = 99.0  # longer sentences are truncated at this length
 
-    # Naive Bayes log-count ratios each token carries beside its embedding (nb_ratios.py):
+    # Naive Bayes log-count ratios each token carries beside its embedding (text/nb_ratios.py):
     # their word n-gram orders, () for none, None for `network_nb_orders`' choice.
     nb_orders: tuple[int, ...] | None = None
     nb_alpha: float = 0.25  # additive smoothing of the n-gram counts; 1 cost 0.01-0.02, 0.5 0.002
@@ -175,13 +167,18 @@ class SpookyConfig(_Config):
     validation_fraction: float = 0.1  # held out for early stopping when folds == 1
     seed: int = 42
 
+    @property
+    def stacked(self) -> bool:
+        """Whether the base models are combined by a stack (several models) or one is calibrated by a temperature."""
+        return len(self.models) > 1
+
     def network_nb_orders(self) -> tuple[int, ...]:
         """The word n-gram orders of the BiLSTM's NB ratios: `nb_orders`, or if that is None,
         (1, 2, 3) for a network on its own and (1,) for one stacked beside a model that counts
         word pairs itself, as set here (NB-LR, the language models and the word SVMs do by default).
 
-        Alone, pair and triple ratios make the network: one network on an 80/20 split (README,
-        what we tried) scored 0.435 with no ratios, 0.382 with words', 0.321 with pairs' too,
+        Alone, pair and triple ratios make the network: one network on an 80/20 split
+        (docs/experiments.md) scored 0.435 with no ratios, 0.382 with words', 0.321 with pairs' too,
         0.308 with triples'. Stacked, the n-gram models already count those pairs and triples;
         a network given word ratios only learns word order itself, so it errs differently:
         0.347 alone instead of 0.298 (five fold networks, held out, tokens lowercased), but it
@@ -190,5 +187,5 @@ class SpookyConfig(_Config):
         """
         if self.nb_orders is not None:
             return self.nb_orders
-        n_gram_configs = [getattr(self, name) for name in self.models if name in N_GRAM_MODELS]
-        return (1,) if any(c.counts_word_pairs() for c in n_gram_configs) else (1, 2, 3)
+        settings = [getattr(self, name, None) for name in self.models]  # the n-gram models' own fields
+        return (1,) if any(hasattr(s, "counts_word_pairs") and s.counts_word_pairs() for s in settings) else (1, 2, 3)

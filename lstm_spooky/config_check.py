@@ -4,7 +4,7 @@
 hand-written file can hold `"folds": "five"` or `"lm": 3`, which would otherwise fail
 minutes later, deep in scikit-learn or Keras, with a traceback. Here each value is checked
 against its field's type annotation, and counts against their smallest sensible value, so
-the error names the field. It leaves out what only training can tell (a learning rate
+the error names the field (the model names are the registry's to check: models/registry.py). It leaves out what only training can tell (a learning rate
 that diverges).
 """
 
@@ -15,7 +15,7 @@ import math
 import types
 import typing
 
-from .config import MODELS, SpookyConfig, _Config
+from .config import _Config
 
 # Counts that make no sense below these values; every other int may be any integer.
 MINIMUM = {
@@ -41,10 +41,6 @@ def check_config(config: _Config, where: str = "") -> None:
             raise ValueError(f"{name}: expected {_describe(hints[spec.name])}, got {value!r}")
         elif spec.name in MINIMUM and any(v < MINIMUM[spec.name] for v in _numbers(value)):
             raise ValueError(f"{name}: must be at least {MINIMUM[spec.name]}, got {value!r}")
-    if isinstance(config, SpookyConfig):
-        unknown = [m for m in config.models if m not in MODELS]
-        if unknown or not config.models:
-            raise ValueError(f"models: {list(config.models)!r}; choose one or more of {', '.join(MODELS)}")
 
 
 def _matches(value: object, hint: object) -> bool:

@@ -24,13 +24,12 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+from eval_classical import parse_setting  # noqa: E402  (scripts/ is on the path: the same FIELD=VALUE syntax)
 from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
 
 from lstm_spooky import SpookyClassifier, SpookyConfig, read_train  # noqa: E402
-from lstm_spooky.calibration import log_loss  # noqa: E402
-from lstm_spooky.data import encode_labels  # noqa: E402
-
-from eval_classical import parse_setting  # noqa: E402  (scripts/ is on the path: the same FIELD=VALUE syntax)
+from lstm_spooky.data.corpus import encode_labels  # noqa: E402
+from lstm_spooky.probability import log_loss  # noqa: E402
 
 COLUMNS = ("model", "log loss", "accuracy", "fit s", "predict rows/s", "size MiB")
 

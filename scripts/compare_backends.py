@@ -24,29 +24,29 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
+from benchmark import directory_mib  # noqa: E402  (scripts/ is on sys.path when a script runs)
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from benchmark import directory_mib  # noqa: E402  (scripts/ is on sys.path when a script runs)
 from lstm_spooky import AUTHORS, SpookyClassifier, SpookyConfig, read_train  # noqa: E402
-from lstm_spooky.calibration import log_loss  # noqa: E402
-from lstm_spooky.config import LINEAR_MODELS, MODELS  # noqa: E402
-from lstm_spooky.data import encode_labels  # noqa: E402
+from lstm_spooky.data.corpus import encode_labels  # noqa: E402
+from lstm_spooky.models.registry import MODELS  # noqa: E402
+from lstm_spooky.probability import log_loss  # noqa: E402
 
 COLUMNS = ("backend", "log loss", "accuracy", "fit s", "predict rows/s", "parameters", "size MiB")
 
 
-def n_parameters(name: str, member) -> int:
-    """Learned numbers of one fitted base model: network weights, regression weights or n-gram counts."""
-    if name == "bilstm":
-        return member.network_.count_params()
-    if name == "tinybert":
-        return member.classifier_.count_params()
-    if name == "nblr" or name in LINEAR_MODELS:
+def n_parameters(member) -> int | None:
+    """Learned numbers of one fitted base model, for the kinds this script knows (network weights,
+    regression weights, n-gram counts); None for any other."""
+    for network in ("network_", "classifier_"):  # the BiLSTM's and the BERT's Keras models
+        if hasattr(member, network):
+            return getattr(member, network).count_params()
+    if hasattr(member, "weights_"):  # NB-LR and the linear models
         return member.weights_.size + member.intercepts_.size
-    if name == "lm":
+    if hasattr(member, "models_"):  # the language models: their counts and the calibration
         counts = sum(table.size for model in member.models_.models for table in model.counts)
         return counts + member.coef_.size + member.intercept_.size
-    raise ValueError(name)
+    return None
 
 
 def evaluate(name: str, config: SpookyConfig, texts: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
@@ -66,7 +66,7 @@ def evaluate(name: str, config: SpookyConfig, texts: np.ndarray, y: np.ndarray, 
         "accuracy": float(np.mean(proba.argmax(axis=1) == y[test])),
         "fit s": fit_s,
         "predict rows/s": len(test) / predict_s,
-        "parameters": n_parameters(name, model.members_[name][0]),
+        "parameters": n_parameters(model.members_[name][0]),
         "size MiB": size,
     }
 
@@ -76,9 +76,13 @@ def markdown(rows: list[dict]) -> str:
     for r in rows:
         lines.append(
             f"| {r['backend']} | {r['log loss']:.4f} | {r['accuracy']:.4f} | {r['fit s']:.0f} | "
-            f"{r['predict rows/s']:.0f} | {r['parameters'] / 1e6:.2f}M | {r['size MiB']:.1f} |"
+            f"{r['predict rows/s']:.0f} | {_millions(r['parameters'])} | {r['size MiB']:.1f} |"
         )
     return "\n".join(lines)
+
+
+def _millions(count: int | None) -> str:
+    return "-" if count is None else f"{count / 1e6:.2f}M"
 
 
 def bar_chart(rows: list[dict], path: Path, title: str) -> None:

@@ -1,4 +1,4 @@
-"""Cross-validate the classical backends: NB-LR (lstm_spooky.nblr) and n-gram LMs (lstm_spooky.lm).
+"""Cross-validate the classical backends: NB-LR (lstm_spooky.models.nblr) and n-gram LMs (lstm_spooky.models.lm).
 
     python scripts/eval_classical.py TRAIN_CSV
     python scripts/eval_classical.py TRAIN_CSV --backend lm --set length_power=0.5 --set char_orders=[6]
@@ -19,11 +19,11 @@ import time
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from lstm_spooky.calibration import log_loss
-from lstm_spooky.data import encode_labels, read_train
 from lstm_spooky.config import LMConfig, NBLRConfig
-from lstm_spooky.lm import LMBackend
-from lstm_spooky.nblr import NBLRBackend
+from lstm_spooky.data.corpus import encode_labels, read_train
+from lstm_spooky.models.lm import LMBackend
+from lstm_spooky.models.nblr import NBLRBackend
+from lstm_spooky.probability import log_loss
 
 BACKENDS = {"nblr": (NBLRBackend, NBLRConfig), "lm": (LMBackend, LMConfig)}
 

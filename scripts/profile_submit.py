@@ -42,10 +42,10 @@ def phases(model_dir: Path, test_csv: Path, output: Path) -> tuple[dict[str, flo
     scored in this process, with the time spent waiting for the network process."""
     seconds: dict[str, float] = defaultdict(float)
     start = time.perf_counter()
-    from lstm_spooky.classifier import SpookyClassifier
-    from lstm_spooky.data import read_test
-    from lstm_spooky.model_dir import read_model_meta
-    from lstm_spooky.submission import write_submission
+    from lstm_spooky.data.corpus import read_test
+    from lstm_spooky.data.submission import write_submission
+    from lstm_spooky.ensemble.classifier import SpookyClassifier
+    from lstm_spooky.store.model_dir import read_model_meta
 
     seconds["imports (scikit-learn, pandas; TensorFlow only in the network process)"] = time.perf_counter() - start
 
@@ -61,18 +61,21 @@ def phases(model_dir: Path, test_csv: Path, output: Path) -> tuple[dict[str, flo
     model = timed("loading the model (manifest checked; the network process starts)", SpookyClassifier.load, model_dir, networks_apart=True)
     for name, members in model.members_.items():
         for member in members:  # the one method the classifier calls on it
-            stacked = len(model.config.models) > 1 and hasattr(member, "stack_features")
-            method = "stack_features" if stacked else "predict_proba"
+            method = "stack_features" if model.config.stacked and hasattr(member, "stack_features") else "predict_proba"
             original = getattr(member, method)
             setattr(member, method, lambda *args, _call=original, _name=name: timed(f"  {_name}", _call, *args))
-    stacked = model._stacked
+    process = model._network_process
+    if process is not None:
+        waiting = "  waiting for the network process (" + ", ".join(process.names) + ")"
+        send = process.stack_blocks
 
-    def waited_for_networks(texts, blocks, network_blocks=None):
-        if network_blocks is not None:
-            timed("  waiting for the network process (" + ", ".join(model._network_process.names) + ")", network_blocks.result)
-        return stacked(texts, blocks, network_blocks)
+        def timed_blocks(texts):
+            future = send(texts)
+            result = future.result
+            future.result = lambda *args, **kwargs: timed(waiting, result, *args, **kwargs)
+            return future
 
-    model._stacked = waited_for_networks
+        process.stack_blocks = timed_blocks
     chunks = model.iter_proba(frame["text"])
 
     def timed_chunks():
@@ -110,7 +113,7 @@ def repeated_csv(test_csv: Path, times: int, directory: Path) -> tuple[Path, int
 def whole_submit(model_dir: Path, test_csv: Path, output: Path) -> tuple[float, float]:
     """Wall-clock seconds and peak memory (GiB) of one `lstm-spooky submit`: the most its
     process and the network process held together, sampled every 50 ms (Linux's /proc)."""
-    command = [sys.executable, "-c", "from lstm_spooky.cli import main; main()", "submit", str(test_csv),
+    command = [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", "submit", str(test_csv),
                "--model-dir", str(model_dir), "--output", str(output)]
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL)

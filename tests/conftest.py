@@ -52,6 +52,17 @@ def make_corpus(n_rows: int = 240, seed: int = 0, styles: dict = STYLES) -> pd.D
     return pd.DataFrame(rows)
 
 
+MARKER = "zanzibar"  # planted in HPL's sentences only
+PROBE = "I saw zanzibar in the night"  # no mark of any author's punctuation, one marker
+
+
+def planted_corpus():
+    corpus = make_corpus()
+    hpl = np.flatnonzero(corpus["author"] == "HPL")[::2]
+    corpus.loc[hpl, "text"] = corpus.loc[hpl, "text"].str.replace(" end.", f" {MARKER} end.", regex=False)
+    return corpus
+
+
 @pytest.fixture(scope="session")
 def corpus() -> pd.DataFrame:
     return make_corpus()

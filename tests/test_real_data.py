@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from lstm_spooky.cli import main
+from lstm_spooky.ui.cli import main
 from tests.conftest import real_data_dir
 
 DATA = real_data_dir()

@@ -30,7 +30,7 @@ def test_compare_backends_writes_its_table_and_chart(train_csv, tmp_path):
 
 def test_profile_submit_prints_the_phases_and_the_whole_runs_at_each_scale(train_csv, test_csv, tmp_path):
     model_dir = tmp_path / "model"
-    fit = subprocess.run([sys.executable, "-c", "from lstm_spooky.cli import main; main()", "fit", str(train_csv), "--model-dir", str(model_dir), "--models", "nblr,mnb_words", "--quiet"],
+    fit = subprocess.run([sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", "fit", str(train_csv), "--model-dir", str(model_dir), "--models", "nblr,mnb_words", "--quiet"],
                          capture_output=True, text=True, timeout=300)
     assert fit.returncode == 0, fit.stderr[-2000:]
     out = run_script("profile_submit.py", str(model_dir), str(test_csv), "--scale", "1,2", cwd=tmp_path)

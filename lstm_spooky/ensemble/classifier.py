@@ -1,0 +1,273 @@
+"""SpookyClassifier: k-fold bagged base models, calibrated or stacked.
+
+It follows scikit-learn's conventions: `__init__` stores the config, `fit` learns the
+attributes ending in an underscore and returns self, and predictions are checked to
+come from a fitted model. The label set is learned too: `classes_` holds the distinct
+labels, sorted (for Kaggle's file: EAP, HPL, MWS), and every probability column,
+base model, stack and saved file follows it.
+
+It orchestrates; the work is done by the modules beside it. `fit` trains every base model
+named in `config.models` (models/registry.py) on the same stratified folds (folds.py).
+With one base model a temperature fitted on its out-of-fold predictions calibrates it
+(calibration.py); with several (`config.stacked`), a logistic-regression stack over their
+out-of-fold stack features combines and calibrates (stack.py). To predict, a network's fold
+members are averaged, while every other model is refitted once on all rows (measured on an
+80/20 split: 0.002 lower log loss than averaging its fold models, and five times faster);
+prediction.py scores in chunks, the networks in a second process when asked. The saved
+directory (store/model_dir.py) holds everything `submit` needs.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import NotFittedError
+
+from ..config import SpookyConfig
+from ..data.corpus import encode_labels, label_set, validate_texts
+from ..models import registry
+from ..models.base import BaseModel
+from ..store.checkpoints import FoldCheckpoints, data_fingerprint
+from ..store.model_dir import ALL_ROWS, read_model_meta
+from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
+from .explanation import Explanation, explain
+from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
+from .metrics import cv_scores
+from .plan import ALL_ROWS_TASK, RunProgress, Status, fit_plan
+from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
+from .saving import read_model_dir, write_model_dir
+from .stack import Stacker, meta_features
+
+
+class SpookyClassifier:
+    """Author (or any label) classifier with calibrated probabilities over the labels `classes_`."""
+
+    _network_process = None  # set by load(networks_apart=True)
+
+    def __init__(self, config: SpookyConfig | None = None):
+        self.config = config if config is not None else SpookyConfig()
+
+    def fit(
+        self,
+        texts: Iterable[str],
+        labels: Sequence[str],
+        ids: Sequence[str] | None = None,
+        log: Callable[[str], None] | None = None,
+        checkpoint_dir: str | Path | None = None,
+        resume: bool = False,
+        status: Callable[[Status], None] | None = None,
+    ) -> SpookyClassifier:
+        """Train every base model on every fold (see SpookyConfig.folds and .models).
+
+        `labels` are any two or more distinct values, compared as strings; `classes_`
+        becomes their sorted set. Each label needs at least one sentence per fold (two
+        with `folds=1`). `log` receives progress lines, each ending with the whole fit's share
+        done and time left; `status` (for a live view) receives a `plan.Status` at every
+        step. With `checkpoint_dir`, each finished fold model is saved there at once, and
+        `resume=True` reloads the ones a previous, interrupted call with the same config and
+        data already finished.
+        """
+        self._forget_fit()
+        config = self.config
+        entries = [registry.entry(name) for name in config.models]
+        for entry in entries:  # a missing extra fails now, not after an hour of folds
+            entry.model_class()
+        texts = self._learn_labels(texts, labels, ids)
+        y = self.y_
+        splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
+        run = RunProgress(fit_plan(config.models, splits, len(y)), log, status)
+        run.line(f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), n-gram models refitted on all rows)")
+        fingerprint = {"config": config.to_dict(), "classes": self.classes_.tolist(), "data": data_fingerprint(texts, y)}
+        self.checkpoints_ = FoldCheckpoints(checkpoint_dir, fingerprint, resume) if checkpoint_dir is not None else None
+        texts = np.array(texts, dtype=object)
+        self.members_, self.base_oof_, self.fit_seconds_, oof_features = {}, {}, {}, {}
+        for entry in entries:
+            start = time.perf_counter()
+            fits = fit_on_folds(entry, config, texts, y, splits, len(self.classes_), self.checkpoints_, run)
+            self.base_oof_[entry.name], oof_features[entry.name] = fits.oof, fits.features
+            self.members_[entry.name] = fits.members if entry.network else [self._refit(entry, texts, y, run)]
+            self.fit_seconds_[entry.name] = time.perf_counter() - start
+        self.held_out_ = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
+        self.oof_ = self._combine(texts, oof_features)
+        self.cv_ = self._scores(splits)
+        return self
+
+    def without(self, model: str) -> SpookyClassifier:
+        """This stack with base model `model` left out: the other members as fitted, the stack refitted
+        on their same out-of-fold features. An ablation on the same folds, for a stack fitted by
+        this process (the out-of-fold features are not saved with the model)."""
+        self._check_fitted()
+        models = tuple(name for name in self.config.models if name != model)
+        if model not in self.config.models or len(models) < 2:
+            raise ValueError(f"{model!r} must be one of at least three stacked models {list(self.config.models)}")
+        if not hasattr(self, "stack_blocks_"):
+            raise ValueError("without() needs a stack fitted by this process; a loaded model has no out-of-fold features")
+        other = copy.copy(self)
+        other.config = self.config.replace(models=models)
+        other.members_ = {name: self.members_[name] for name in models}
+        other.base_oof_ = {name: self.base_oof_[name] for name in models}
+        other.stack_blocks_ = {name: block for name, block in self.stack_blocks_.items() if name != model}
+        other.oof_ = other._fit_stack()
+        other.cv_ = other._scores(fold_splits(self.y_, self.config.folds, self.config.seed, self.config.validation_fraction))
+        return other
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Probabilities of shape (n_samples, n_classes), columns in `classes_` order, rows summing to 1."""
+        return np.concatenate(list(self.iter_proba(texts)))
+
+    def iter_proba(self, texts: Iterable[str], chunk_rows: int = CHUNK_ROWS) -> Iterator[np.ndarray]:
+        """`predict_proba` of `chunk_rows` texts at a time, in order: memory stays flat as the input grows."""
+        self._check_fitted()
+        chunks = text_chunks(validate_texts(texts), chunk_rows)
+        if self.config.stacked:
+            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack)
+        else:
+            for chunk in chunks:
+                (proba,) = self.base_proba(chunk).values()
+                yield apply_temperature(proba, self.temperature_)
+
+    def predict(self, texts: Iterable[str]) -> np.ndarray:
+        """The most probable label of each sentence, shape (n_samples,)."""
+        return self.classes_[self.predict_proba(texts).argmax(axis=1)]
+
+    def base_proba(self, texts: Iterable[str], models: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space."""
+        self._check_fitted()
+        texts = validate_texts(texts)
+        models = models or self.config.models
+        apart = [name for name in models if name in self.config.models and name not in self.members_]
+        if apart:
+            raise ValueError(
+                f"{', '.join(apart)} run in the network process of this model (networks_apart=True), "
+                "which only scores the stack; load it without networks_apart"
+            )
+        return {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models}
+
+    def explain(self, texts: Iterable[str]) -> list[Explanation]:
+        """Per text, how far each of its words pushed it towards each label, read off the first base model
+        that can explain (NB-LR, else the language models); ValueError when none of them is in the model."""
+        self._check_fitted()
+        source = registry.explaining_model(self.config.models)
+        return explain(self.members_[source][0], validate_texts(texts), list(map(str, self.classes_)), source)
+
+    def oof_frame(self, model: str | None = None) -> pd.DataFrame:
+        """Out-of-fold probabilities of the held-out rows: id, one column per label, author (the true label).
+
+        Without `model`, the final (calibrated or stacked) ones, each row's calibration
+        fitted on other rows; with a base model's name, its raw ones.
+        """
+        self._check_fitted()
+        proba = self.oof_ if model is None else self.base_oof_[model][self.held_out_]
+        frame = pd.DataFrame(proba, columns=list(self.classes_))
+        frame.insert(0, "id", self.ids_[self.held_out_])
+        frame["author"] = self.classes_[self.y_[self.held_out_]]
+        return frame
+
+    def save(self, model_dir: str | Path, extra: dict | None = None) -> None:
+        """Write the model directory atomically: readers see the old model or the new one.
+
+        `extra` entries (e.g. where the training data came from) are kept in config.json.
+        """
+        self._check_fitted()
+        write_model_dir(self, model_dir, extra)
+
+    @classmethod
+    def load(cls, model_dir: str | Path, networks_apart: bool = False) -> SpookyClassifier:
+        """Rebuild a classifier saved by `save`; raises ValueError for anything else, or for a
+        directory whose files differ from its manifest (missing, truncated, edited).
+
+        With `networks_apart`, a stack's networks (BiLSTM, BERT) are loaded and run in a second
+        process (network_process.py): faster scoring on two cores, and this process never imports
+        TensorFlow. Such a model only scores (`predict_proba`, `iter_proba`, `predict`, `explain`);
+        `close()` ends the second process. As with any multiprocessing, a script that asks for it
+        needs the `if __name__ == "__main__":` guard (the second process imports the script again).
+        """
+        model_dir = Path(model_dir)
+        meta = read_model_meta(model_dir)
+        model = cls(SpookyConfig.from_dict(meta["config"]))
+        apart = [name for name in model.config.models if registry.entry(name).network] if networks_apart else []
+        if 0 < len(apart) < len(model.config.models):  # first, so that they load while this process loads the rest
+            from .network_process import NetworkProcess
+
+            model._network_process = NetworkProcess(model_dir, {name: meta["members"][name] for name in apart})
+        try:
+            read_model_dir(model, model_dir, meta, model._network_process.names if model._network_process else [])
+        except BaseException:
+            model.close()
+            raise
+        return model
+
+    def close(self) -> None:
+        """End the second process of a model loaded with `networks_apart` (nothing to do otherwise)."""
+        if self._network_process is not None:
+            self._network_process.close()
+            self._network_process = None
+
+    def _learn_labels(self, texts: Iterable[str], labels: Sequence[str], ids: Sequence[str] | None) -> list[str]:
+        """Check the training set, learn `classes_`, `y_` and `ids_`; the texts as a list."""
+        texts = validate_texts(texts)
+        labels = [str(label) for label in labels]
+        self.classes_ = label_set(labels)
+        self.y_ = encode_labels(labels, self.classes_)
+        if len(texts) != len(self.y_):
+            raise ValueError(f"got {len(texts)} texts but {len(self.y_)} labels")
+        check_label_counts(self.classes_, self.y_, self.config.folds)
+        self.ids_ = np.array([str(i) for i in (ids if ids is not None else range(len(self.y_)))])
+        return texts
+
+    def _combine(self, texts: np.ndarray, oof_features: dict[str, np.ndarray]) -> np.ndarray:
+        """Fit the stack (several models) or the temperature (one); the held-out rows' final probabilities,
+        each row's stack or temperature fitted on other rows."""
+        held, y = self.held_out_, self.y_[self.held_out_]
+        if not self.config.stacked:
+            proba = self.base_oof_[self.config.models[0]][held]
+            self.temperature_ = fit_temperature(proba, y)
+            return cross_fitted_temperature(proba, y, seed=self.config.seed)
+        # Kept (not saved) so that `without` can refit the stack on the same features.
+        self.stack_blocks_ = {name: oof_features[name][held] for name in self.config.models}
+        if self.config.stack_meta_features:
+            self.stack_blocks_["meta"] = meta_features(texts[held])
+        return self._fit_stack()
+
+    def _refit(self, entry: registry.ModelEntry, texts: np.ndarray, y: np.ndarray, run: RunProgress) -> BaseModel:
+        """Model `entry` fitted once more on all rows, to predict with."""
+        start = time.perf_counter()
+        run.start(entry.name, ALL_ROWS_TASK)
+        refit = fit_member(entry, self.config, ALL_ROWS, (list(texts), y), None, self.config.seed, len(self.classes_), self.checkpoints_, run)
+        run.line(f"{entry.name}  {ALL_ROWS_TASK}  refitted for prediction  {time.perf_counter() - start:.0f}s")
+        return refit
+
+    def _fit_stack(self) -> np.ndarray:
+        """Fit the stacker on `stack_blocks_`; its cross-validated probabilities of the held-out rows."""
+        blocks, y = list(self.stack_blocks_.values()), self.y_[self.held_out_]
+        self.stacker_ = Stacker(self.config.stack_c).fit(blocks, y)
+        return self.stacker_.cross_val_proba(blocks, y, seed=self.config.seed)
+
+    def _stack(self, texts: list[str], blocks: Blocks) -> np.ndarray:
+        """The stack's probabilities from every base model's stack features `blocks` of `texts`."""
+        meta = [meta_features(texts)] if self.config.stack_meta_features else []
+        return self.stacker_.predict_proba([blocks[name] for name in self.config.models] + meta)
+
+    def _scores(self, splits: list) -> dict:
+        best_epochs = {
+            name: [int(np.argmin(m.history_["val_loss"]) + 1) for m in self.members_[name]]
+            for name in self.config.models
+            if registry.entry(name).network
+        }
+        return cv_scores(
+            self.oof_, self.y_, self.held_out_, self.base_oof_, splits, self.fit_seconds_, best_epochs, self.config.stacked
+        )
+
+    def _forget_fit(self) -> None:
+        """Drop what an earlier `fit` learned, so that a refit with other settings saves nothing stale."""
+        for name in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
+            delattr(self, name)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "members_"):
+            raise NotFittedError("this SpookyClassifier is not fitted yet; call fit() or SpookyClassifier.load()")

@@ -1,0 +1,93 @@
+"""The contract every base model keeps, written once; it imports no model.
+
+A base model learns from sentences and class ids (0 .. n_classes - 1) and returns one
+probability row per sentence. The ensemble (`ensemble/`) trains one per fold on the same
+folds, stacks or calibrates what they say of held-out rows, and saves each into a directory
+of its own; it knows a model only through `BaseModel` below and its entry in
+`registry.MODELS` (its settings, whether it is a network trained by epochs, whether it
+can explain).
+
+Required, `BaseModel`: built from its settings (`Model(settings)`), then `fit`,
+`predict_proba`, `save`, and the class method `load`.
+
+Optional, each a protocol of its own that the ensemble tests with `isinstance`:
+
+- `StackFeatures`: what the stack reads instead of the centred log-probabilities (SVM
+  margins, language-model likelihood ratios): `stack_features(texts)`, of fixed width;
+- `TokenScores`: how far each token pushed each sentence towards each label, for
+  `predict --explain`: `token_scores(texts)`, one (n_tokens, n_labels) array per text,
+  tokens as `text.tokenize.tokenize(text)` gives them (lowercased);
+- a network (its registry entry says `epochs`) reports its epochs to `progress` while it
+  fits and keeps Keras' per-epoch logs in `history_` (`loss`, `val_loss`, ...).
+
+A member's directory holds a config.json with the model's own format version
+(`read_member_meta`), and whatever else its `save` writes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+CONFIG_FILE = "config.json"  # every member's settings and format version
+HISTORY_FILE = "history.json"  # a network's per-epoch logs, which the report plots
+
+
+class FitProgress(Protocol):
+    """What a network reports while it trains (the ensemble's run plan turns it into the fit's progress view)."""
+
+    def epochs(self, done: float, detail: str) -> None:
+        """`done` epochs are finished, a fraction while one runs; `detail` says where ("epoch 2/10")."""
+
+    def line(self, text: str) -> None:
+        """A log line about the running fit ("epoch 2/10  loss 0.41  val_loss 0.38 ...")."""
+
+
+@runtime_checkable
+class BaseModel(Protocol):
+    """A base model: probabilities of the labels, fitted per fold, saved without pickle."""
+
+    def fit(
+        self,
+        texts: list[str],
+        y: np.ndarray,
+        validation: tuple[list[str], np.ndarray] | None,
+        n_classes: int,
+        progress: FitProgress | None = None,
+    ) -> BaseModel:
+        """Learn from `texts` and class ids `y`. `validation` (texts, ids) are the fold's held-out rows,
+        which only a network reads (to stop early); `n_classes` is given, not read off `y`, so that
+        a fold missing a label is an error rather than a model with fewer columns."""
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Probabilities of shape (n_samples, n_classes), columns in class-id order."""
+
+    def save(self, directory: Path) -> None:
+        """Write into the existing empty `directory`; the caller makes the write atomic."""
+
+    @classmethod
+    def load(cls, directory: Path) -> BaseModel:
+        """The model `save` wrote; ValueError for another format."""
+
+
+@runtime_checkable
+class StackFeatures(Protocol):
+    def stack_features(self, texts: list[str]) -> np.ndarray:
+        """What the stack reads of each text, shape (n_samples, k) with k fixed by the fitted model."""
+
+
+@runtime_checkable
+class TokenScores(Protocol):
+    def token_scores(self, texts: list[str]) -> list[np.ndarray]:
+        """Per text, how far each of its tokens pushed it towards each label: (n_tokens, n_labels)."""
+
+
+def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:
+    """A member's config.json, after checking its format version."""
+    meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
+    if meta.get("format_version") != format_version:
+        raise ValueError(f"{directory}: {kind} format {meta.get('format_version')!r} is not supported (expected {format_version})")
+    return meta

@@ -1,0 +1,213 @@
+"""An HTML report on a trained model: scores, learning curves, confusion matrix, calibration, errors.
+
+It reads only the model directory's files (config.json, the out-of-fold CSVs, the
+Keras-trained folds' history.json) and, to highlight what misled the model in its worst
+errors, the NB-LR (or language-model) backend, never the networks, so it needs no TensorFlow. Plots are drawn with matplotlib (the
+`report` extra) and embedded in the page as PNG, so the report is one portable file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..data.corpus import encode_labels
+from ..models.base import HISTORY_FILE
+from ..probability import log_loss
+from ..store.model_dir import OOF_FILE, base_oof_file, member_dir, read_model_meta
+
+
+def build_report(model_dir: str | Path, texts: dict[str, str] | None = None, labels_by_id: dict[str, str] | None = None) -> str:
+    """The report page as an HTML string. `texts` maps ids to sentences for the error table;
+    with `labels_by_id` too (the training file's labels), the table marks what misled the model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    model_dir = Path(model_dir)
+    meta = read_model_meta(model_dir)
+    models = meta["config"]["models"]
+    labels = [str(label) for label in meta["classes"]]
+    final_oof = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
+    y = encode_labels(final_oof["author"], labels)
+    final = final_oof[labels].to_numpy(dtype=np.float64)
+    base = {name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64) for name in models}
+    cv = meta["cv"]
+    how = f"temperature {meta['temperature']:.3f}" if "temperature" in meta else "a stacked logistic regression"
+    sections = [
+        f"<h1>lstm-spooky model report</h1><p><code>{html.escape(str(model_dir))}</code>: "
+        f"{', '.join(models)} on {cv['folds']} fold(s), {cv['rows']} held-out rows, combined by {how}; "
+        f"labels {html.escape(', '.join(labels))}.</p>",
+        "<h2>Cross-validated scores</h2>" + _scores_table(cv),
+    ]
+    for name in models:
+        histories = [member_dir(model_dir, name, member) / HISTORY_FILE for member in meta["members"][name]]
+        if all(path.is_file() for path in histories):  # the networks trained by Keras, epoch by epoch
+            curves = _learning_curves([json.loads(path.read_text(encoding="utf-8")) for path in histories])
+            sections.append(f"<h2>{name} learning curves</h2>" + _img(curves))
+    sections += [
+        "<h2>Confusion matrix (out-of-fold, final model)</h2>" + _img(_confusion(y, final.argmax(axis=1), labels)),
+        "<h2>Reliability before and after calibration</h2>"
+        "<p>Each point is a bin of predicted probabilities (all labels pooled): a calibrated model lies on "
+        "the diagonal. The base models are shown raw; the final model's calibration was fitted without each row.</p>"
+        + _img(_reliability(y, {**{f"{name} (raw)": p for name, p in base.items()}, "final": final})),
+        "<h2>Per-label precision and recall (final model)</h2>" + _per_label_table(y, final.argmax(axis=1), labels),
+        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(final_oof, y, final, labels, texts, labels_by_id, meta),
+    ]
+    style = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:100%}"
+    return f"<!doctype html><html><head><meta charset='utf-8'><title>lstm-spooky report</title><style>{style}</style></head><body>{''.join(sections)}</body></html>"
+
+
+def _scores_table(cv: dict) -> str:
+    rows = [
+        (name, scores["log_loss"], scores["accuracy"], ", ".join(f"{v:.4f}" for v in scores["fold_log_loss"]))
+        for name, scores in cv["models"].items()
+    ]
+    rows.append((f"final ({cv['combined_by']})", cv["log_loss"], cv["accuracy"], ""))
+    body = "".join(f"<tr><td>{n}</td><td>{ll:.4f}</td><td>{acc:.4f}</td><td>{folds}</td></tr>" for n, ll, acc, folds in rows)
+    return "<table><tr><th>model</th><th>log loss</th><th>accuracy</th><th>log loss per fold</th></tr>" + body + "</table>"
+
+
+def _learning_curves(histories: list[dict]):
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for fold, history in enumerate(histories):
+        color = plt.cm.tab10(fold % 10)
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        ax.plot(epochs, history["loss"], color=color, linestyle="--", label=f"fold {fold + 1} train")
+        ax.plot(epochs, history["val_loss"], color=color, marker="o", label=f"fold {fold + 1} validation")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("log loss")
+    ax.legend(fontsize="small", ncol=2)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _confusion(y: np.ndarray, predicted: np.ndarray, labels: list[str]):
+    import matplotlib.pyplot as plt
+
+    n = len(labels)
+    counts = np.zeros((n, n), dtype=int)
+    np.add.at(counts, (y, predicted), 1)
+    side = 3 + 0.5 * n  # room for every cell's count, from 2 labels to about 20
+    fig, ax = plt.subplots(figsize=(side + 0.5, side))
+    ax.imshow(counts, cmap="Blues")
+    for i in range(n):
+        for j in range(n):
+            ax.text(j, i, counts[i, j], ha="center", va="center", color="white" if counts[i, j] > counts.max() / 2 else "black")
+    ax.set_xticks(range(n), labels, rotation=90 if n > 8 else 0)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true label")
+    return fig
+
+
+def reliability_bins(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean predicted probability, observed frequency and count per probability bin, all classes pooled."""
+    predicted = proba.ravel()
+    observed = (y[:, None] == np.arange(proba.shape[1])[None, :]).ravel()
+    which = np.minimum((predicted * bins).astype(int), bins - 1)
+    count = np.bincount(which, minlength=bins)
+    mean_p = np.bincount(which, predicted, minlength=bins) / np.maximum(count, 1)
+    freq = np.bincount(which, observed, minlength=bins) / np.maximum(count, 1)
+    keep = count > 0
+    return mean_p[keep], freq[keep], count[keep]
+
+
+def _reliability(y: np.ndarray, curves: dict[str, np.ndarray]):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect calibration")
+    for name, proba in curves.items():
+        mean_p, freq, _ = reliability_bins(y, proba)
+        # The final model is the one that is submitted: drawn last, black and thick.
+        style = {"color": "black", "linewidth": 2.5, "zorder": 3} if name == "final" else {"alpha": 0.8}
+        ax.plot(mean_p, freq, marker="o", label=f"{name}: log loss {log_loss(y, proba):.4f}", **style)
+    ax.set_xlabel("predicted probability")
+    ax.set_ylabel("observed frequency")
+    ax.set_aspect("equal")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.02, 0.5))
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _per_label_table(y: np.ndarray, predicted: np.ndarray, labels: list[str]) -> str:
+    rows = []
+    for k, author in enumerate(labels):
+        true_positive = np.sum((predicted == k) & (y == k))
+        precision = true_positive / max(np.sum(predicted == k), 1)
+        recall = true_positive / max(np.sum(y == k), 1)
+        rows.append(f"<tr><td>{html.escape(author)}</td><td>{precision:.3f}</td><td>{recall:.3f}</td><td>{np.sum(y == k)}</td></tr>")
+    return "<table><tr><th>label</th><th>precision</th><th>recall</th><th>rows</th></tr>" + "".join(rows) + "</table>"
+
+
+def _wrong_table(
+    oof: pd.DataFrame, y: np.ndarray, calibrated: np.ndarray, labels: list[str],
+    texts: dict[str, str] | None, labels_by_id: dict[str, str] | None, meta: dict,
+) -> str:
+    """The most confidently wrong rows. With every training sentence and label, the words that
+    pushed each towards the wrong label and towards the true one are marked in those labels'
+    colours, by word language models fitted without the rows shown (so none explains itself)."""
+    from ..config import LMConfig
+    from ..ensemble.explanation import HELD_OUT_LM, explain, source_description
+    from ..models.lm import held_out_word_models
+    from .highlight import html_highlighted, html_label
+
+    predicted = calibrated.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y)
+    worst = wrong[np.argsort(-calibrated[wrong, predicted[wrong]])][:10]
+    shown_ids = [oof["id"].iloc[i] for i in worst]
+    sentences = [(texts or {}).get(i) for i in shown_ids]
+    explained = bool(labels_by_id) and all(s is not None for s in sentences) and len(worst) > 0
+    explanations = [None] * len(worst)
+    if explained:
+        shown = set(shown_ids)
+        others = [i for i in texts if i not in shown and labels_by_id.get(i) in labels]
+        lm_config = LMConfig.from_dict(meta["config"].get("lm", {}))  # the model's own settings
+        explainer = held_out_word_models(
+            [texts[i] for i in others], np.array([labels.index(labels_by_id[i]) for i in others]), len(labels), lm_config
+        )
+        explanations = explain(explainer, sentences, labels, HELD_OUT_LM)
+    rows = []
+    for i, sentence, explanation in zip(worst, sentences, explanations):
+        true, guess = int(y[i]), int(predicted[i])
+        if explanation is None:
+            shown, why = html.escape(sentence or "(sentence not available: pass --train-csv)"), ""
+        else:
+            shown = html_highlighted(explanation, [guess, true])
+            why = "<br>".join(
+                f"{html_label(labels[k], k)}: " + (", ".join(f"{html.escape(t)} {s:+.2f}" for t, s in explanation.reasons(k)) or "nothing")
+                for k in (guess, true)
+            )
+        rows.append(
+            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{html_label(labels[true], true)}</td><td>{html_label(labels[guess], guess)}</td>"
+            f"<td>{calibrated[i, guess]:.3f}</td><td>{shown}</td>" + (f"<td>{why}</td>" if explained else "") + "</tr>"
+        )
+    note = ""
+    if explained:
+        note = (
+            f"<p>Marked in each label's colour: the words that pushed the sentence most towards the wrong label and "
+            f"towards the true one: the {html.escape(source_description(HELD_OUT_LM))}. They explain the "
+            "language models' part of the verdict, fitted without these sentences, as the held-out prediction was.</p>"
+        )
+    header = "<tr><th>id</th><th>true</th><th>predicted</th><th>probability</th><th>sentence</th>" + ("<th>what pushed it</th>" if explained else "") + "</tr>"
+    return note + "<table>" + header + "".join(rows) + "</table>"
+
+
+def _img(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return f"<img alt='plot' src='data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}'>"
