@@ -4,7 +4,16 @@ from ._version import __version__
 from .config import SpookyConfig
 from .data.corpus import AUTHORS, DataError, read_test, read_train
 
-__all__ = ["__version__", "AUTHORS", "DataError", "NotFittedError", "SpookyClassifier", "SpookyConfig", "read_test", "read_train"]
+__all__ = [
+    "__version__",
+    "AUTHORS",
+    "DataError",
+    "NotFittedError",
+    "SpookyClassifier",
+    "SpookyConfig",
+    "read_test",
+    "read_train",
+]
 
 
 def __getattr__(name: str):

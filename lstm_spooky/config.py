@@ -117,7 +117,16 @@ class SpookyConfig(_Config):
     # Base models to train (models/registry.py lists them); several are combined by a stacked
     # logistic regression, which scores lower than any of them alone (docs/experiments.md). The
     # linear ones were chosen by forward selection on the stack's 5-fold log loss.
-    models: tuple[str, ...] = ("bilstm", "nblr", "lm", "mnb_words", "mnb_chars", "svm_words", "svm_words_binary", "svm_chars")
+    models: tuple[str, ...] = (
+        "bilstm",
+        "nblr",
+        "lm",
+        "mnb_words",
+        "mnb_chars",
+        "svm_words",
+        "svm_words_binary",
+        "svm_chars",
+    )
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
     stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (ensemble/stack.py)
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
@@ -131,8 +140,9 @@ class SpookyConfig(_Config):
 
     # tokenizer and vocabulary
     # Case kept: capitals (names, a sentence's first word) tell the authors apart a little, and
-    # the n-gram models lowercase their words. Five fold networks on an 80/20 split (docs/experiments.md): alone 0.2950 instead of 0.2984; stacked, with word ratios only, they lower the
-    # stack by 0.0036 and 0.0046 (seeds 42 and 7) instead of 0.0030 and 0.0038.
+    # the n-gram models lowercase their words. Five fold networks on an 80/20 split
+    # (docs/experiments.md): alone 0.2950 instead of 0.2984; stacked, with word ratios only, they
+    # lower the stack by 0.0036 and 0.0046 (seeds 42 and 7) instead of 0.0030 and 0.0038.
     lowercase: bool = False
     min_count: int = 2  # words seen once carry no signal a held-out sentence can reuse
     max_vocab: int = 30_000

@@ -4,8 +4,8 @@
 hand-written file can hold `"folds": "five"` or `"lm": 3`, which would otherwise fail
 minutes later, deep in scikit-learn or Keras, with a traceback. Here each value is checked
 against its field's type annotation, and counts against their smallest sensible value, so
-the error names the field (the model names are the registry's to check: models/registry.py). It leaves out what only training can tell (a learning rate
-that diverges).
+the error names the field (the model names are the registry's to check: models/registry.py).
+It leaves out what only training can tell (a learning rate that diverges).
 """
 
 from __future__ import annotations
@@ -19,9 +19,24 @@ from .config import _Config
 
 # Counts that make no sense below these values; every other int may be any integer.
 MINIMUM = {
-    "folds": 1, "max_epochs": 1, "epochs": 1, "batch_size": 1, "embedding_dim": 1, "lstm_units": 1,
-    "dense_units": 1, "max_vocab": 3, "min_count": 1, "min_df": 1, "patience": 0, "calibration_folds": 2,
-    "sequence_length": 2, "ngrams": 1, "word_ngrams": 1, "char_ngrams": 1, "char_orders": 1, "word_orders": 1,
+    "folds": 1,
+    "max_epochs": 1,
+    "epochs": 1,
+    "batch_size": 1,
+    "embedding_dim": 1,
+    "lstm_units": 1,
+    "dense_units": 1,
+    "max_vocab": 3,
+    "min_count": 1,
+    "min_df": 1,
+    "patience": 0,
+    "calibration_folds": 2,
+    "sequence_length": 2,
+    "ngrams": 1,
+    "word_ngrams": 1,
+    "char_ngrams": 1,
+    "char_orders": 1,
+    "word_orders": 1,
 }
 
 

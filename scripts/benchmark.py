@@ -3,7 +3,7 @@
     python scripts/benchmark.py TRAIN_CSV                              # the default model, one 80/20 split
     python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --cv 5   # 5-fold CV of a single BiLSTM
     python scripts/benchmark.py TRAIN_CSV --ablate bilstm              # and the same stack without the BiLSTM
-    python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --set nb_orders=[1,2]   # one network, other settings
+    python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --set nb_orders=[1,2]  # one network
 
 Each outer fold fits a fresh model (all its inner folds, calibration or stack) on the
 other rows only and scores the held-out rows, for every base model (its fold members
@@ -54,16 +54,43 @@ def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: fl
             start = time.perf_counter()
             proba = model.base_proba(texts, [name])[name]
             seconds = time.perf_counter() - start
-            rows.append((name, log_loss(y, proba), np.mean(proba.argmax(1) == y), model.fit_seconds_[name], len(y) / seconds, directory_mib(Path(tmp) / "model" / name)))
+            rows.append(
+                (
+                    name,
+                    log_loss(y, proba),
+                    np.mean(proba.argmax(1) == y),
+                    model.fit_seconds_[name],
+                    len(y) / seconds,
+                    directory_mib(Path(tmp) / "model" / name),
+                )
+            )
         start = time.perf_counter()
         proba = model.predict_proba(texts)
         seconds = time.perf_counter() - start
-        rows.append(("final", log_loss(y, proba), np.mean(proba.argmax(1) == y), fit_s, len(y) / seconds, directory_mib(Path(tmp) / "model")))
+        rows.append(
+            (
+                "final",
+                log_loss(y, proba),
+                np.mean(proba.argmax(1) == y),
+                fit_s,
+                len(y) / seconds,
+                directory_mib(Path(tmp) / "model"),
+            )
+        )
     for name in ablate:
         start = time.perf_counter()
         proba = model.without(name).predict_proba(texts)
         seconds = time.perf_counter() - start
-        rows.append((f"final without {name}", log_loss(y, proba), np.mean(proba.argmax(1) == y), fit_s - model.fit_seconds_[name], len(y) / seconds, float("nan")))
+        rows.append(
+            (
+                f"final without {name}",
+                log_loss(y, proba),
+                np.mean(proba.argmax(1) == y),
+                fit_s - model.fit_seconds_[name],
+                len(y) / seconds,
+                float("nan"),
+            )
+        )
     return rows
 
 
@@ -81,8 +108,16 @@ def main() -> None:
     parser.add_argument("--folds", type=int, help="folds inside the model (default: SpookyConfig's)")
     parser.add_argument("--cv", type=int, default=1, help="outer folds (1: one 80/20 split)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the outer split")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a SpookyConfig field (JSON value)")
-    parser.add_argument("--ablate", action="append", default=[], metavar="MODEL", help="also score the stack without MODEL, refitted on the same folds (repeatable)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="FIELD=VALUE", help="override a SpookyConfig field (JSON value)"
+    )
+    parser.add_argument(
+        "--ablate",
+        action="append",
+        default=[],
+        metavar="MODEL",
+        help="also score the stack without MODEL, refitted on the same folds (repeatable)",
+    )
     args = parser.parse_args()
 
     frame = read_train(args.train_csv)
@@ -94,7 +129,11 @@ def main() -> None:
         config = config.replace(folds=args.folds)
     if args.set:
         config = SpookyConfig.from_dict({**config.to_dict(), **dict(map(parse_setting, args.set))})
-    print(f"{len(frame)} rows; models {','.join(config.models)}; model folds {config.folds}; outer CV {args.cv}; settings {args.set or 'default'}", flush=True)
+    print(
+        f"{len(frame)} rows; models {','.join(config.models)}; model folds {config.folds}; outer CV {args.cv}; "
+        f"settings {args.set or 'default'}",
+        flush=True,
+    )
     all_rows = []
     for k, (train, test) in enumerate(outer_splits(y, args.cv, args.seed)):
         start = time.perf_counter()

@@ -49,10 +49,14 @@ def n_parameters(member) -> int | None:
     return None
 
 
-def evaluate(name: str, config: SpookyConfig, texts: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray) -> dict:
+def evaluate(
+    name: str, config: SpookyConfig, texts: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray
+) -> dict:
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     start = time.perf_counter()
-    model = SpookyClassifier(config.replace(models=(name,), folds=1)).fit(texts[train], np.array(AUTHORS)[y[train]], log=log)
+    model = SpookyClassifier(config.replace(models=(name,), folds=1)).fit(
+        texts[train], np.array(AUTHORS)[y[train]], log=log
+    )
     fit_s = time.perf_counter() - start
     start = time.perf_counter()
     proba = model.predict_proba(list(texts[test]))
@@ -91,14 +95,22 @@ def bar_chart(rows: list[dict], path: Path, title: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    metrics = [("log loss", "log loss (lower is better)", False), ("accuracy", "accuracy", False),
-               ("fit s", "fit seconds (log scale)", True), ("predict rows/s", "prediction rows/s (log scale)", True)]
+    metrics = [
+        ("log loss", "log loss (lower is better)", False),
+        ("accuracy", "accuracy", False),
+        ("fit s", "fit seconds (log scale)", True),
+        ("predict rows/s", "prediction rows/s (log scale)", True),
+    ]
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.6))
     names = [r["backend"] for r in rows]
     for ax, (key, label, log_scale) in zip(axes, metrics):
         values = [r[key] for r in rows]
         bars = ax.bar(names, values, color=[plt.cm.tab10(i) for i in range(len(rows))])
-        ax.bar_label(bars, labels=[f"{v:.3f}" if not log_scale else f"{v:.0f}" if v >= 10 else f"{v:.1f}" for v in values], fontsize="small")
+        ax.bar_label(
+            bars,
+            labels=[f"{v:.3f}" if not log_scale else f"{v:.0f}" if v >= 10 else f"{v:.1f}" for v in values],
+            fontsize="small",
+        )
         ax.margins(y=0.15)
         ax.set_title(label, fontsize="medium")
         if log_scale:
@@ -133,15 +145,24 @@ def main() -> None:
         config = config.replace(bert=config.bert.replace(epochs=args.bert_epochs))
     frame = read_train(args.train_csv)
     texts, y = frame["text"].to_numpy(dtype=object), encode_labels(frame["author"])
-    folds = list(StratifiedKFold(args.outer_folds, shuffle=True, random_state=args.seed).split(texts, y))[: args.run_folds]
-    print(f"{len(y)} rows; {args.outer_folds} stratified folds (seed {args.seed}), holding out {len(folds)} of them in turn", flush=True)
+    folds = list(StratifiedKFold(args.outer_folds, shuffle=True, random_state=args.seed).split(texts, y))[
+        : args.run_folds
+    ]
+    print(
+        f"{len(y)} rows; {args.outer_folds} stratified folds (seed {args.seed}), "
+        f"holding out {len(folds)} of them in turn",
+        flush=True,
+    )
 
     per_fold = []
     for k, (train, test) in enumerate(folds):
         rows = []
         for name in names:
             rows.append(evaluate(name, config, texts, y, train, test))
-            print(f"fold {k + 1}: {name} log loss {rows[-1]['log loss']:.4f}  accuracy {rows[-1]['accuracy']:.4f}", flush=True)
+            print(
+                f"fold {k + 1}: {name} log loss {rows[-1]['log loss']:.4f}  accuracy {rows[-1]['accuracy']:.4f}",
+                flush=True,
+            )
         per_fold.append(rows)
     rows = [
         {key: (same[0][key] if key == "backend" else float(np.mean([r[key] for r in same]))) for key in COLUMNS}

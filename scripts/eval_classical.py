@@ -29,7 +29,7 @@ BACKENDS = {"nblr": (NBLRBackend, NBLRConfig), "lm": (LMBackend, LMConfig)}
 
 
 def parse_setting(text: str) -> tuple[str, object]:
-    """"c=16" -> ("c", 16); the value is JSON ("char_analyzer=\"char\"" or bare char)."""
+    """ "c=16" -> ("c", 16); the value is JSON ("char_analyzer=\"char\"" or bare char)."""
     key, _, value = text.partition("=")
     try:
         return key, json.loads(value)
@@ -89,7 +89,10 @@ def main() -> None:
         oofs.append(scores["oof"])
     if len(oofs) > 1:
         mean = np.mean(oofs, axis=0)
-        print(f"mean of {', '.join(names)}: OOF log loss {log_loss(y, mean):.4f}  accuracy {np.mean(mean.argmax(axis=1) == y):.4f}")
+        print(
+            f"mean of {', '.join(names)}: OOF log loss {log_loss(y, mean):.4f}  "
+            f"accuracy {np.mean(mean.argmax(axis=1) == y):.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,12 @@ def phases(model_dir: Path, test_csv: Path, output: Path) -> tuple[dict[str, flo
     meta = timed("reading the model's config", read_model_meta, model_dir)
     columns = {"text": "text", "id": "id", **meta.get("columns", {})}
     frame = timed("reading the CSV", read_test, test_csv, columns["text"], columns["id"])
-    model = timed("loading the model (manifest checked; the network process starts)", SpookyClassifier.load, model_dir, networks_apart=True)
+    model = timed(
+        "loading the model (manifest checked; the network process starts)",
+        SpookyClassifier.load,
+        model_dir,
+        networks_apart=True,
+    )
     for name, members in model.members_.items():
         for member in members:  # the one method the classifier calls on it
             method = "stack_features" if model.config.stacked and hasattr(member, "stack_features") else "predict_proba"
@@ -113,8 +118,17 @@ def repeated_csv(test_csv: Path, times: int, directory: Path) -> tuple[Path, int
 def whole_submit(model_dir: Path, test_csv: Path, output: Path) -> tuple[float, float]:
     """Wall-clock seconds and peak memory (GiB) of one `lstm-spooky submit`: the most its
     process and the network process held together, sampled every 50 ms (Linux's /proc)."""
-    command = [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", "submit", str(test_csv),
-               "--model-dir", str(model_dir), "--output", str(output)]
+    command = [
+        sys.executable,
+        "-c",
+        "from lstm_spooky.ui.cli import main; main()",
+        "submit",
+        str(test_csv),
+        "--model-dir",
+        str(model_dir),
+        "--output",
+        str(output),
+    ]
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0

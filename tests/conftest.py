@@ -33,8 +33,19 @@ FIVE_STYLES = {
 
 TINY = SpookyConfig(
     models=("bilstm",),
-    embedding_dim=16, lstm_units=8, dense_units=(16, 8), dense_dropout=0.1, spatial_dropout=0.1,
-    max_epochs=8, batch_size=16, patience=2, folds=2, validation_fraction=0.2, seed=7, learning_rate=2e-2, lr_decay=0.8,
+    embedding_dim=16,
+    lstm_units=8,
+    dense_units=(16, 8),
+    dense_dropout=0.1,
+    spatial_dropout=0.1,
+    max_epochs=8,
+    batch_size=16,
+    patience=2,
+    folds=2,
+    validation_fraction=0.2,
+    seed=7,
+    learning_rate=2e-2,
+    lr_decay=0.8,
 )
 
 
@@ -91,7 +102,10 @@ def fitted(corpus):
 
 def real_data_dir() -> Path | None:
     """The Kaggle files: $LSTM_SPOOKY_DATA, else ../shared/data/spooky beside the checkout."""
-    candidates = [os.environ.get("LSTM_SPOOKY_DATA"), Path(__file__).resolve().parents[2] / "shared" / "data" / "spooky"]
+    candidates = [
+        os.environ.get("LSTM_SPOOKY_DATA"),
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "spooky",
+    ]
     for candidate in candidates:
         if candidate and (Path(candidate) / "train.csv").is_file():
             return Path(candidate)

@@ -5,7 +5,9 @@ from lstm_spooky.config_check import check_config
 from tests.conftest import TINY
 
 
-@pytest.mark.parametrize("config", [SpookyConfig(), TINY, SpookyConfig.from_dict({"lm": {"discount": 0.75}, "models": ["nblr", "lm"]})])
+@pytest.mark.parametrize(
+    "config", [SpookyConfig(), TINY, SpookyConfig.from_dict({"lm": {"discount": 0.75}, "models": ["nblr", "lm"]})]
+)
 def test_sound_configs_pass(config):
     check_config(config)
 

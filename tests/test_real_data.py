@@ -22,10 +22,25 @@ pytestmark = pytest.mark.skipif(
 def test_brief_training_on_real_data_submits_a_valid_test_file(tmp_path):
     pd.read_csv(DATA / "train.csv").sample(4000, random_state=0).to_csv(tmp_path / "slice.csv", index=False)
     runner = CliRunner()
-    fit = runner.invoke(main, ["fit", str(tmp_path / "slice.csv"), "--model-dir", str(tmp_path / "m"), "--folds", "2", "--epochs", "3", "--quiet"])
+    fit = runner.invoke(
+        main,
+        [
+            "fit",
+            str(tmp_path / "slice.csv"),
+            "--model-dir",
+            str(tmp_path / "m"),
+            "--folds",
+            "2",
+            "--epochs",
+            "3",
+            "--quiet",
+        ],
+    )
     assert fit.exit_code == 0, fit.output
     output = tmp_path / "submission.csv"
-    submit = runner.invoke(main, ["submit", str(DATA / "test.csv"), "--model-dir", str(tmp_path / "m"), "--output", str(output)])
+    submit = runner.invoke(
+        main, ["submit", str(DATA / "test.csv"), "--model-dir", str(tmp_path / "m"), "--output", str(output)]
+    )
     assert submit.exit_code == 0, submit.output
     submission = pd.read_csv(output)
     test = pd.read_csv(DATA / "test.csv")

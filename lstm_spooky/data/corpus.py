@@ -94,7 +94,10 @@ def label_set(labels: Iterable[object]) -> np.ndarray:
         raise DataError(f"{found}; a classifier needs two or more distinct labels")
     reserved = sorted(set(classes) & set(RESERVED_LABELS))
     if reserved:
-        raise DataError(f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); got {reserved[0]!r}")
+        raise DataError(
+            f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); "
+            f"got {reserved[0]!r}"
+        )
     return np.array(classes)
 
 
@@ -113,7 +116,9 @@ def encode_labels(labels: Sequence[object], classes: Sequence[str] | None = None
     return np.array([index[label] for label in labels], dtype=np.int64)
 
 
-def check_training_set(texts: Iterable[str], y: Sequence[int], n_classes: int | None = None) -> tuple[list[str], np.ndarray]:
+def check_training_set(
+    texts: Iterable[str], y: Sequence[int], n_classes: int | None = None
+) -> tuple[list[str], np.ndarray]:
     """`texts` as a list and class ids `y` as an int array, after checking they pair up and
     that each of the `n_classes` classes (default: as many as the largest id says) has
     sentences: a model cannot learn a label it never saw."""
@@ -146,7 +151,9 @@ def _read_csv(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
     frame = _parse_csv(path, wanted)
     missing = [c for c in names if c not in frame.columns]
     if missing:
-        options = ", ".join(f"--{kind if kind != 'author' else 'label'}-column" for kind, name in columns.items() if name in missing)
+        options = ", ".join(
+            f"--{kind if kind != 'author' else 'label'}-column" for kind, name in columns.items() if name in missing
+        )
         raise DataError(
             f"{path}: missing column(s) {', '.join(missing)}; the header must contain {wanted} "
             f"(found {','.join(map(str, frame.columns))}; {options} name(s) another)"
@@ -157,7 +164,9 @@ def _read_csv(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
     blank = frame["text"].str.strip() == ""
     if blank.any():
         row = int(np.flatnonzero(blank)[0])
-        raise DataError(f"{path}: row {row + 1} (id {frame['id'].iloc[row]!r}) has empty text; remove the row or fill it in")
+        raise DataError(
+            f"{path}: row {row + 1} (id {frame['id'].iloc[row]!r}) has empty text; remove the row or fill it in"
+        )
     blank_id = frame["id"].str.strip() == ""
     if blank_id.any():
         row = int(np.flatnonzero(blank_id)[0])
@@ -237,8 +246,8 @@ def _check_field_counts(path: Path, text: str, delimiter: str) -> None:
             if len(record) != len(header):
                 shown = "tab" if delimiter == "\t" else repr(delimiter)
                 raise DataError(
-                    f"{path}: not a well-formed CSV: line {reader.line_num} (row {row}) has {len(record)} fields where the "
-                    f"header has {len(header)}; put double quotes around texts that contain {shown}"
+                    f"{path}: not a well-formed CSV: line {reader.line_num} (row {row}) has {len(record)} fields "
+                    f"where the header has {len(header)}; put double quotes around texts that contain {shown}"
                 )
     except csv.Error as error:
         raise DataError(f"{path}: not a well-formed CSV (line {reader.line_num}: {error})") from None

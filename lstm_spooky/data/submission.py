@@ -20,7 +20,9 @@ from .corpus import DataError, read_header_and_ids
 ID = "id"
 
 
-def make_submission(ids: Sequence[str], proba: np.ndarray, labels: Sequence[str], columns: Sequence[str] | None = None) -> pd.DataFrame:
+def make_submission(
+    ids: Sequence[str], proba: np.ndarray, labels: Sequence[str], columns: Sequence[str] | None = None
+) -> pd.DataFrame:
     """One row per id in the given order; probabilities clipped to [EPS, 1-EPS] and renormalised.
 
     `proba` has one column per label of `labels`, in that order; `columns` (default
@@ -78,11 +80,13 @@ def read_sample_submission(path: str | Path, ids: Sequence[str], labels: Sequenc
         raise DataError(
             f"{path}: its ids are not the test file's ("
             + "; ".join(
-                part for part in (
+                part
+                for part in (
                     f"{len(missing)} test id(s) missing, e.g. {missing[0]!r}" if missing else "",
                     f"{len(extra)} id(s) not in the test file, e.g. {extra[0]!r}" if extra else "",
                     "some ids repeat" if duplicated else "",
-                ) if part
+                )
+                if part
             )
             + "); is it the sample submission of this test file?"
         )
@@ -90,7 +94,11 @@ def read_sample_submission(path: str | Path, ids: Sequence[str], labels: Sequenc
 
 
 def write_submission(
-    ids: Sequence[str], chunks: Iterable[np.ndarray], labels: Sequence[str], path: str | Path, columns: Sequence[str] | None = None
+    ids: Sequence[str],
+    chunks: Iterable[np.ndarray],
+    labels: Sequence[str],
+    path: str | Path,
+    columns: Sequence[str] | None = None,
 ) -> list[str]:
     """Write the submission for `ids` from its probabilities in consecutive chunks of rows
     (`SpookyClassifier.iter_proba`), each made and checked as it comes; returns the header.

@@ -34,9 +34,7 @@ def geometric_mean(probas: list[np.ndarray]) -> np.ndarray:
 
 def fit_temperature(proba: np.ndarray, y: np.ndarray, bounds: tuple[float, float] = (0.25, 4.0)) -> float:
     """The temperature in `bounds` that minimises the log loss of `proba` against labels `y`."""
-    result = minimize_scalar(
-        lambda t: log_loss(y, apply_temperature(proba, t)), bounds=bounds, method="bounded"
-    )
+    result = minimize_scalar(lambda t: log_loss(y, apply_temperature(proba, t)), bounds=bounds, method="bounded")
     return float(result.x)
 
 

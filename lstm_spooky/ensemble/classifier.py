@@ -81,8 +81,15 @@ class SpookyClassifier:
         y = self.y_
         splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
         run = RunProgress(fit_plan(config.models, splits, len(y)), log, status)
-        run.line(f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), n-gram models refitted on all rows)")
-        fingerprint = {"config": config.to_dict(), "classes": self.classes_.tolist(), "data": data_fingerprint(texts, y)}
+        run.line(
+            f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), "
+            "n-gram models refitted on all rows)"
+        )
+        fingerprint = {
+            "config": config.to_dict(),
+            "classes": self.classes_.tolist(),
+            "data": data_fingerprint(texts, y),
+        }
         self.checkpoints_ = FoldCheckpoints(checkpoint_dir, fingerprint, resume) if checkpoint_dir is not None else None
         texts = np.array(texts, dtype=object)
         self.members_, self.base_oof_, self.fit_seconds_, oof_features = {}, {}, {}, {}
@@ -106,14 +113,18 @@ class SpookyClassifier:
         if model not in self.config.models or len(models) < 2:
             raise ValueError(f"{model!r} must be one of at least three stacked models {list(self.config.models)}")
         if not hasattr(self, "stack_blocks_"):
-            raise ValueError("without() needs a stack fitted by this process; a loaded model has no out-of-fold features")
+            raise ValueError(
+                "without() needs a stack fitted by this process; a loaded model has no out-of-fold features"
+            )
         other = copy.copy(self)
         other.config = self.config.replace(models=models)
         other.members_ = {name: self.members_[name] for name in models}
         other.base_oof_ = {name: self.base_oof_[name] for name in models}
         other.stack_blocks_ = {name: block for name, block in self.stack_blocks_.items() if name != model}
         other.oof_ = other._fit_stack()
-        other.cv_ = other._scores(fold_splits(self.y_, self.config.folds, self.config.seed, self.config.validation_fraction))
+        other.cv_ = other._scores(
+            fold_splits(self.y_, self.config.folds, self.config.seed, self.config.validation_fraction)
+        )
         return other
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
@@ -238,7 +249,17 @@ class SpookyClassifier:
         """Model `entry` fitted once more on all rows, to predict with."""
         start = time.perf_counter()
         run.start(entry.name, ALL_ROWS_TASK)
-        refit = fit_member(entry, self.config, ALL_ROWS, (list(texts), y), None, self.config.seed, len(self.classes_), self.checkpoints_, run)
+        refit = fit_member(
+            entry,
+            self.config,
+            ALL_ROWS,
+            (list(texts), y),
+            None,
+            self.config.seed,
+            len(self.classes_),
+            self.checkpoints_,
+            run,
+        )
         run.line(f"{entry.name}  {ALL_ROWS_TASK}  refitted for prediction  {time.perf_counter() - start:.0f}s")
         return refit
 
@@ -260,7 +281,14 @@ class SpookyClassifier:
             if registry.entry(name).network
         }
         return cv_scores(
-            self.oof_, self.y_, self.held_out_, self.base_oof_, splits, self.fit_seconds_, best_epochs, self.config.stacked
+            self.oof_,
+            self.y_,
+            self.held_out_,
+            self.base_oof_,
+            splits,
+            self.fit_seconds_,
+            best_epochs,
+            self.config.stacked,
         )
 
     def _forget_fit(self) -> None:

@@ -72,10 +72,16 @@ class Explanation:
         return {
             "source": self.source,
             "reasons": {
-                label: [{"token": t, "score": round(s, 4)} for t, s in self.reasons(k, top)] for k, label in enumerate(self.labels)
+                label: [{"token": t, "score": round(s, 4)} for t, s in self.reasons(k, top)]
+                for k, label in enumerate(self.labels)
             },
             "tokens": [
-                {"token": token, "start": start, "end": end, "scores": dict(zip(self.labels, np.round(row, 4).tolist()))}
+                {
+                    "token": token,
+                    "start": start,
+                    "end": end,
+                    "scores": dict(zip(self.labels, np.round(row, 4).tolist())),
+                }
                 for token, (start, end), row in zip(self.tokens, self.spans, self.scores)
             ],
         }

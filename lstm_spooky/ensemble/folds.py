@@ -29,7 +29,9 @@ from .plan import EpochProgress, RunProgress
 from .stack import stack_features
 
 
-def fold_splits(y: np.ndarray, folds: int, seed: int, validation_fraction: float) -> list[tuple[np.ndarray, np.ndarray]]:
+def fold_splits(
+    y: np.ndarray, folds: int, seed: int, validation_fraction: float
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train_idx, held_out_idx) pairs. With folds >= 2 every row is held out exactly once;
     with folds == 1 a single stratified split holds out `validation_fraction` of the rows."""
     rows = np.arange(len(y))
@@ -48,13 +50,15 @@ def _check_enough_rows(y: np.ndarray, folds: int, validation_fraction: float) ->
     smallest = int(counts[counts > 0].min()) if len(y) else 0
     if folds >= 2 and smallest < folds:
         raise ValueError(
-            f"an author has only {smallest} training sentence(s), fewer than the {folds} folds; add sentences or use --folds {max(smallest, 1)}"
+            f"an author has only {smallest} training sentence(s), fewer than the {folds} folds; "
+            f"add sentences or use --folds {max(smallest, 1)}"
         )
     classes = int((counts > 0).sum())
     held_out = int(np.ceil(validation_fraction * len(y)))
     if folds == 1 and (held_out < classes or len(y) - held_out < classes):
         raise ValueError(
-            f"{len(y)} sentences are too few to hold out {validation_fraction:g} of them with every author on both sides; add sentences"
+            f"{len(y)} sentences are too few to hold out {validation_fraction:g} of them with every author "
+            "on both sides; add sentences"
         )
 
 
@@ -105,8 +109,16 @@ def fit_on_folds(
         where = f"fold {fold + 1}/{len(splits)}"
         run.start(entry.name, where)
         member = fit_member(
-            entry, config, fold_member(fold), (list(texts[train]), y[train]), validation, config.seed + fold,
-            n_classes, checkpoints, run, progress,
+            entry,
+            config,
+            fold_member(fold),
+            (list(texts[train]), y[train]),
+            validation,
+            config.seed + fold,
+            n_classes,
+            checkpoints,
+            run,
+            progress,
         )
         fits.oof[held_out] = member.predict_proba(validation[0])
         if config.stacked:

@@ -5,7 +5,8 @@ holds the interpreter's lock (the GIL) nearly all the time; the fold networks ru
 TensorFlow, but tokenising their input and tracing their graphs needs the lock too. In one
 process the two take turns; in two, each has a core of its own, and the first process never
 imports TensorFlow at all. `lstm-spooky submit` and `predict` score this way (docs/performance.md:
-13.2-14.4 s with the networks in a thread, 11.6-11.9 s in their own process); `SpookyClassifier.load` keeps everything in one process unless asked.
+13.2-14.4 s with the networks in a thread, 11.6-11.9 s in their own process); `SpookyClassifier.load`
+keeps everything in one process unless asked.
 
 The second process is started with "spawn", a fresh interpreter: forking a process that
 may already run threads (TensorFlow's, scikit-learn's) is unsafe. Ctrl-C and a closed
@@ -123,7 +124,10 @@ def _load(model_dir: str, members: dict[str, list[str]]) -> None:
             model_class = registry.entry(name).model_class()
             _networks[name] = [model_class.load(member_dir(Path(model_dir), name, member)) for member in member_names]
     except Exception as error:
-        _load_error = NetworkLoadError(f"{model_dir}: the networks could not be loaded ({type(error).__name__}: {error}); refit, or copy the whole directory again")
+        _load_error = NetworkLoadError(
+            f"{model_dir}: the networks could not be loaded ({type(error).__name__}: {error}); "
+            "refit, or copy the whole directory again"
+        )
 
 
 def _stack_blocks(texts: list[str]) -> dict[str, np.ndarray]:

@@ -97,11 +97,14 @@ class RunProgress:
 
     def seconds_left(self) -> float:
         """Expected seconds until every task is done."""
-        waiting = [i for i in range(len(self.tasks)) if i not in self.measured and i not in self.skipped and i != self.current]
+        waiting = [
+            i for i in range(len(self.tasks)) if i not in self.measured and i not in self.skipped and i != self.current
+        ]
         return sum(self.expected_seconds(i) for i in waiting) + self._running_left()
 
     def expected_seconds(self, index: int) -> float:
-        """The expected cost of task `index`: its model's measured cost per row, else the prior at this machine's speed."""
+        """The expected cost of task `index`: its model's measured cost per row, else the prior at this
+        machine's speed."""
         task = self.tasks[index]
         own = [i for i in self.measured if self.tasks[i].model == task.model]
         if own:

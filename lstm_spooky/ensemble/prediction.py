@@ -40,7 +40,9 @@ def member_blocks(members: dict[str, list[BaseModel]], texts: list[str]) -> Bloc
     """
     with ThreadPoolExecutor(max_workers=1) as networks, shared_analysis():
         pending = {
-            name: networks.submit(_averaged, models, texts) for name, models in members.items() if registry.entry(name).network
+            name: networks.submit(_averaged, models, texts)
+            for name, models in members.items()
+            if registry.entry(name).network
         }
         blocks = {name: _averaged(models, texts) for name, models in members.items() if name not in pending}
         return blocks | {name: block.result() for name, block in pending.items()}

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 
 def member_names(name: str, n_members: int) -> list[str]:
-    """The directory names of base model `name`'s members: a network's fold members, else the one refitted on all rows."""
+    """The directory names of base model `name`'s members: a network's fold members, else the one
+    refitted on all rows."""
     return [fold_member(k) for k in range(n_members)] if registry.entry(name).network else [ALL_ROWS]
 
 
@@ -75,7 +76,9 @@ def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: 
     for name in model.config.models:
         if name not in apart:
             model_class = registry.entry(name).model_class()
-            model.members_[name] = [model_class.load(member_dir(model_dir, name, member)) for member in meta["members"][name]]
+            model.members_[name] = [
+                model_class.load(member_dir(model_dir, name, member)) for member in meta["members"][name]
+            ]
     if model.config.stacked:
         model.stacker_ = Stacker.from_dict(meta["stack"])
     else:
@@ -86,5 +89,6 @@ def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: 
     model.held_out_ = np.ones(len(final), dtype=bool)
     model.oof_ = final[labels].to_numpy(dtype=np.float64)
     model.base_oof_ = {
-        name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64) for name in model.config.models
+        name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64)
+        for name in model.config.models
     }

@@ -89,5 +89,7 @@ def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:
     """A member's config.json, after checking its format version."""
     meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
     if meta.get("format_version") != format_version:
-        raise ValueError(f"{directory}: {kind} format {meta.get('format_version')!r} is not supported (expected {format_version})")
+        raise ValueError(
+            f"{directory}: {kind} format {meta.get('format_version')!r} is not supported (expected {format_version})"
+        )
     return meta

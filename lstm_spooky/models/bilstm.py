@@ -89,7 +89,9 @@ class BiLSTMBackend:
         )
         self.ratios_ = NBTokenRatios(config.network_nb_orders(), config.nb_alpha)
         # The training rows' own ratios are cross-fitted: counted without the row itself.
-        train_ratios = self.ratios_.fit_transform(tokens, y, self.n_classes_, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed)
+        train_ratios = self.ratios_.fit_transform(
+            tokens, y, self.n_classes_, self.vocab_.max_len, config.nb_cross_fit_folds, config.seed
+        )
         self.network_ = self._build()
         train_inputs = self._inputs(tokens, train_ratios)
         val_texts, val_y = validation

@@ -48,14 +48,20 @@ def convert_bert_checkpoint(source: str | Path, destination: str | Path, lowerca
         raise ConversionError(f"{source}: no such folder; give a downloaded Hugging Face BERT folder")
     for required in (CONFIG, VOCAB):
         if not (source / required).is_file():
-            raise ConversionError(f"{source}: no {required}; a Hugging Face BERT folder has {CONFIG}, {VOCAB} and weights")
+            raise ConversionError(
+                f"{source}: no {required}; a Hugging Face BERT folder has {CONFIG}, {VOCAB} and weights"
+            )
     config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
     if config.setdefault("model_type", "bert") != "bert":
-        raise ConversionError(f"{source}: model_type is {config['model_type']!r}; only BERT checkpoints can be converted")
+        raise ConversionError(
+            f"{source}: model_type is {config['model_type']!r}; only BERT checkpoints can be converted"
+        )
     vocabulary = (source / VOCAB).read_text(encoding="utf-8").splitlines()
     missing = [token for token in SPECIAL_TOKENS if token not in vocabulary]
     if missing:
-        raise ConversionError(f"{source}/{VOCAB}: lacks the special tokens {', '.join(missing)}; is it a BERT WordPiece vocabulary?")
+        raise ConversionError(
+            f"{source}/{VOCAB}: lacks the special tokens {', '.join(missing)}; is it a BERT WordPiece vocabulary?"
+        )
     weights_file, tensors = read_weights(source)
     if lowercase is None:
         lowercase = is_uncased(vocabulary)
@@ -155,7 +161,9 @@ def is_uncased(vocabulary: list[str]) -> bool:
     >>> is_uncased(["[CLS]", "[SEP]", "the", "##s"]), is_uncased(["[CLS]", "The"])
     (True, False)
     """
-    return not any(token.lower() != token for token in vocabulary if not (token.startswith("[") and token.endswith("]")))
+    return not any(
+        token.lower() != token for token in vocabulary if not (token.startswith("[") and token.endswith("]"))
+    )
 
 
 def _save_safetensors(tensors: dict[str, np.ndarray], path: Path) -> None:

@@ -79,7 +79,10 @@ class LinearBackend:
             if len(svm.classes_) == 2:
                 # LinearSVC fits one SVM for two classes, whose margin speaks for the second;
                 # one-vs-rest for the first would be its mirror image, so both get a column.
-                self.weights_, self.intercepts_ = np.vstack([-self.weights_, self.weights_]), np.concatenate([-svm.intercept_, svm.intercept_])
+                self.weights_, self.intercepts_ = (
+                    np.vstack([-self.weights_, self.weights_]),
+                    np.concatenate([-svm.intercept_, svm.intercept_]),
+                )
         else:
             nb = MultinomialNB(alpha=config.alpha).fit(x, y)
             self.weights_, self.intercepts_ = nb.feature_log_prob_.astype(np.float32), nb.class_log_prior_
@@ -98,11 +101,14 @@ class LinearBackend:
         return proba / proba.sum(axis=1, keepdims=True)
 
     def stack_features(self, texts: list[str]) -> np.ndarray:
-        """What the stack reads, shape (n_samples, n_classes): margins, or length-scaled centred NB log-probabilities."""
+        """What the stack reads, shape (n_samples, n_classes): margins, or length-scaled centred NB
+        log-probabilities."""
         scores = self.decision_function(texts)
         if self.config.classifier == "svm":
             return scores
-        units = np.array([len(text) if self.config.analyzer != "word" else len(tokenize(text)) for text in texts], dtype=np.float64)
+        units = np.array(
+            [len(text) if self.config.analyzer != "word" else len(tokenize(text)) for text in texts], dtype=np.float64
+        )
         return (scores - scores.mean(axis=1, keepdims=True)) / np.sqrt(units + 1.0)[:, None]
 
     def save(self, directory: Path) -> None:
@@ -124,14 +130,16 @@ class LinearBackend:
         backend = cls(LinearConfig.from_dict(meta["config"]))
         ngrams = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            backend.vectorizer_ = restore_vectorizer(backend._vectorizer(ngrams), arrays["idf"] if "idf" in arrays else None)
+            backend.vectorizer_ = restore_vectorizer(backend._vectorizer(ngrams), arrays.get("idf"))
             backend.weights_, backend.intercepts_ = arrays["weights"], arrays["intercepts"]
         return backend
 
     def _vectorizer(self, vocabulary: list[str] | None = None):
         # Words are lowercased by the tokenizer; characters keep their case (capitals are style).
         config = self.config
-        return build_vectorizer(config.analyzer, config.ngrams, config.weighting, lowercase=config.analyzer == "word", vocabulary=vocabulary)
+        return build_vectorizer(
+            config.analyzer, config.ngrams, config.weighting, lowercase=config.analyzer == "word", vocabulary=vocabulary
+        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "weights_"):

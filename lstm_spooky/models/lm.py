@@ -153,7 +153,9 @@ def split_units(texts: list[str], lowercase_chars: bool) -> Units:
     return chars, [tokenize(text) for text in texts]
 
 
-def held_out_word_models(texts: Sequence[str], y: np.ndarray, n_classes: int, config: LMConfig | None = None) -> AuthorModels:
+def held_out_word_models(
+    texts: Sequence[str], y: np.ndarray, n_classes: int, config: LMConfig | None = None
+) -> AuthorModels:
     """Word language models of `config` (default LMConfig()) fitted on `texts` with class ids `y` alone: seconds,
     as only n-grams are counted. The report explains sentences with models fitted without them."""
     config = config or LMConfig()
@@ -220,7 +222,9 @@ class AuthorModels:
             ratio = log_p - log_p.mean(axis=1, keepdims=True)
             total = ratio if total is None else total + ratio
         if total is None:
-            raise ValueError("the lm model has no word language models (word_orders is empty); nothing readable to explain")
+            raise ValueError(
+                "the lm model has no word language models (word_orders is empty); nothing readable to explain"
+            )
         # Positions run sentence by sentence, each sentence's words then its end-of-sentence symbol.
         out, start = [], 0
         for words in word_lists:
@@ -234,12 +238,24 @@ class AuthorModels:
         arrays, aliases = {}, []
         for unit, model in zip(self.units, self.models):
             for k in range(1, model.order + 1):
-                for name, array in ((f"{unit}{model.order}_keys_{k}", model.keys[k - 1]), (f"{unit}{model.order}_counts_{k}", model.counts[k - 1])):
+                for name, array in (
+                    (f"{unit}{model.order}_keys_{k}", model.keys[k - 1]),
+                    (f"{unit}{model.order}_counts_{k}", model.counts[k - 1]),
+                ):
                     # The models of one unit share their lower orders (the same n-grams and continuation
                     # counts): each table is written once, 8.3 MB -> 6.9 MB for the default six.
-                    same = next((other for other, saved in arrays.items() if saved.shape == array.shape and np.array_equal(saved, array)), None)
+                    same = next(
+                        (
+                            other
+                            for other, saved in arrays.items()
+                            if saved.shape == array.shape and np.array_equal(saved, array)
+                        ),
+                        None,
+                    )
                     if same is None:
-                        arrays[name] = array.astype(np.int32) if name.split("_")[1] == "counts" else array  # counts fit int32
+                        arrays[name] = (
+                            array.astype(np.int32) if name.split("_")[1] == "counts" else array
+                        )  # counts fit int32
                     else:
                         aliases.append((name, same))
         np.savez_compressed(directory / COUNTS_FILE, aliases=np.array(aliases, dtype=str).reshape(-1, 2), **arrays)
@@ -251,7 +267,10 @@ class AuthorModels:
         models = []
         with np.load(directory / COUNTS_FILE, allow_pickle=False) as saved:
             arrays = {name: saved[name] for name in saved.files if name != "aliases"}
-            arrays = {name: array.astype(np.int64) if name.split("_")[1] == "counts" else array for name, array in arrays.items()}
+            arrays = {
+                name: array.astype(np.int64) if name.split("_")[1] == "counts" else array
+                for name, array in arrays.items()
+            }
             arrays |= {name: arrays[same] for name, same in saved["aliases"]}
         for unit, order in config.models():
             keys = [arrays[f"{unit}{order}_keys_{k}"] for k in range(1, order + 1)]
@@ -269,7 +288,9 @@ class KneserNeyLM:
     highest order, continuation counts (distinct left neighbours) below it.
     """
 
-    def __init__(self, order: int, n_ids: int, keys: list[np.ndarray], counts: list[np.ndarray], discount: float | None = None):
+    def __init__(
+        self, order: int, n_ids: int, keys: list[np.ndarray], counts: list[np.ndarray], discount: float | None = None
+    ):
         if order < 1 or len(keys) != order or len(counts) != order:
             raise ValueError(f"an order-{order} model needs {order} key and count tables")
         self.order, self.n_ids, self.keys, self.counts, self.discount = order, n_ids, keys, counts, discount
@@ -279,12 +300,19 @@ class KneserNeyLM:
         self._contexts = [self._context_table(k) for k in range(order)]
 
     @classmethod
-    def fit(cls, sequences: Sequences, y: np.ndarray, order: int, n_ids: int,
-            n_classes: int | None = None, discount: float | None = None) -> KneserNeyLM:
+    def fit(
+        cls,
+        sequences: Sequences,
+        y: np.ndarray,
+        order: int,
+        n_ids: int,
+        n_classes: int | None = None,
+        discount: float | None = None,
+    ) -> KneserNeyLM:
         """Count the n-grams of id sequences (without BOS/EOS; they are added here) of classes `y`
         (0 .. n_classes - 1; default: the largest id + 1)."""
         n_classes = int(np.max(y)) + 1 if n_classes is None else n_classes
-        if n_ids ** order >= 2**63:
+        if n_ids**order >= 2**63:
             raise ValueError(f"{n_ids} symbols to the power {order} overflow int64 n-gram codes; lower the order")
         codes, owner = sequences.ngram_codes(order, n_ids)
         labels = np.asarray(y)[owner]
@@ -298,7 +326,9 @@ class KneserNeyLM:
             suffix = keys[0] % n_ids**k
             keys_k, row = np.unique(suffix, return_inverse=True)
             present = (counts[0] > 0).astype(np.int64)
-            counts_k = np.stack([np.bincount(row, weights=present[:, c], minlength=len(keys_k)) for c in range(n_classes)], axis=1)
+            counts_k = np.stack(
+                [np.bincount(row, weights=present[:, c], minlength=len(keys_k)) for c in range(n_classes)], axis=1
+            )
             keys.insert(0, keys_k)
             counts.insert(0, counts_k.astype(np.int64))
         return cls(order, n_ids, keys, counts, discount)
@@ -321,7 +351,7 @@ class KneserNeyLM:
         codes = []
         for k in range(1, self.order + 1):
             context = 0
-            for symbol in padded[len(padded) - k + 1:]:  # the last k-1 symbols
+            for symbol in padded[len(padded) - k + 1 :]:  # the last k-1 symbols
                 context = context * self.n_ids + symbol
             codes.append(context * self.n_ids + candidates)
         proba = np.zeros((self.counts[0].shape[1], self.n_ids))
@@ -368,12 +398,17 @@ class KneserNeyLM:
         return table
 
     def _context_table(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per history of the order-(k+1) n-grams: sorted keys, and total count then discounted mass, (n_ctx, 2 * n_classes)."""
+        """Per history of the order-(k+1) n-grams: sorted keys, and total count then discounted mass,
+        shape (n_ctx, 2 * n_classes)."""
         keys, counts = self.keys[k], self.counts[k]
         ctx_keys, row = np.unique(keys // self.n_ids, return_inverse=True)
         taken = self._discount_of(k, counts)
-        total = np.stack([np.bincount(row, weights=counts[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1)
-        backoff = np.stack([np.bincount(row, weights=taken[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1)
+        total = np.stack(
+            [np.bincount(row, weights=counts[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1
+        )
+        backoff = np.stack(
+            [np.bincount(row, weights=taken[:, c], minlength=len(ctx_keys)) for c in range(counts.shape[1])], axis=1
+        )
         return ctx_keys, np.hstack([total, backoff])
 
 
@@ -428,7 +463,9 @@ class SymbolTable:
     def encode(self, symbol_lists: Sequence[Sequence[str]]) -> Sequences:
         ids = self._ids
         lengths = np.array([len(symbols) for symbols in symbol_lists], dtype=np.int64)
-        flat = np.fromiter((ids.get(s, UNK) for symbols in symbol_lists for s in symbols), dtype=np.int64, count=int(lengths.sum()))
+        flat = np.fromiter(
+            (ids.get(s, UNK) for symbols in symbol_lists for s in symbols), dtype=np.int64, count=int(lengths.sum())
+        )
         return Sequences(flat, lengths)
 
 

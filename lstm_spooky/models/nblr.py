@@ -141,7 +141,13 @@ class NBLRBackend:
         (words, word_idf), (chars, char_idf) = map(vectorizer_state, self.vectorizers_)
         vocabulary = {"words": words, "chars": chars}
         save_vocabulary(directory / VOCABULARY_FILE, vocabulary)
-        np.savez_compressed(directory / WEIGHTS_FILE, word_idf=word_idf, char_idf=char_idf, weights=self.weights_, intercepts=self.intercepts_)
+        np.savez_compressed(
+            directory / WEIGHTS_FILE,
+            word_idf=word_idf,
+            char_idf=char_idf,
+            weights=self.weights_,
+            intercepts=self.intercepts_,
+        )
 
     @classmethod
     def load(cls, directory: Path) -> NBLRBackend:
@@ -152,7 +158,10 @@ class NBLRBackend:
         vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
             words, chars = _vectorizers(backend.config, vocabulary["words"], vocabulary["chars"])
-            backend.vectorizers_ = [restore_vectorizer(words, arrays["word_idf"]), restore_vectorizer(chars, arrays["char_idf"])]
+            backend.vectorizers_ = [
+                restore_vectorizer(words, arrays["word_idf"]),
+                restore_vectorizer(chars, arrays["char_idf"]),
+            ]
             backend.weights_ = arrays["weights"]
             backend.intercepts_ = arrays["intercepts"]
         return backend
@@ -173,7 +182,9 @@ def nb_ratio(x: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray
     return np.log(p / p.sum()) - np.log(q / q.sum())
 
 
-def _vectorizers(config: NBLRConfig, words: list[str] | None = None, chars: list[str] | None = None) -> list[TfidfVectorizer]:
+def _vectorizers(
+    config: NBLRConfig, words: list[str] | None = None, chars: list[str] | None = None
+) -> list[TfidfVectorizer]:
     """The word and the character TF-IDF vectorizers; with fixed vocabularies when loading."""
     return [
         build_vectorizer("word", config.word_ngrams, "tfidf", min_df=config.min_df, vocabulary=words),

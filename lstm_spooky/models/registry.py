@@ -24,7 +24,8 @@ from .base import BaseModel
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One base model: its name (as `--models` and `SpookyConfig.models` spell it) and what the ensemble needs to know."""
+    """One base model: its name (as `--models` and `SpookyConfig.models` spell it) and what the ensemble
+    needs to know of it."""
 
     name: str
     target: str  # "module:Class" of its BaseModel
@@ -58,7 +59,9 @@ class ModelEntry:
         except ImportError as error:
             if self.extra is None:
                 raise
-            raise ValueError(f"the {self.name} model needs the {self.extra} extra ({error}): pip install 'lstm-spooky[{self.extra}]'") from None
+            raise ValueError(
+                f"the {self.name} model needs the {self.extra} extra ({error}): pip install 'lstm-spooky[{self.extra}]'"
+            ) from None
 
     def settings(self, config: SpookyConfig) -> Any:
         return config if self.settings_field is None else getattr(config, self.settings_field)
@@ -78,19 +81,27 @@ MODELS: dict[str, ModelEntry] = {
     entry.name: entry
     for entry in (
         ModelEntry(
-            "bilstm", "lstm_spooky.models.bilstm:BiLSTMBackend", "the BiLSTM over word embeddings and NB ratios",
+            "bilstm",
+            "lstm_spooky.models.bilstm:BiLSTMBackend",
+            "the BiLSTM over word embeddings and NB ratios",
             seconds_per_row=2.6e-3,  # with NB ratios and width batches: 170 s for 5 folds of 13,297 rows
             epochs=lambda config: (config.max_epochs, min(config.max_epochs, config.patience + 3)),
         ),
         ModelEntry(
-            "nblr", "lstm_spooky.models.nblr:NBLRBackend", "NB-weighted logistic regression on word and character n-grams",
-            "nblr", 1.0e-3,
+            "nblr",
+            "lstm_spooky.models.nblr:NBLRBackend",
+            "NB-weighted logistic regression on word and character n-grams",
+            "nblr",
+            1.0e-3,
             explains="word n-grams of the NB-LR model (TF-IDF value x weight in each label's one-vs-rest score, "
             "shared among the n-gram's words)",
         ),
         ModelEntry(
-            "lm", "lstm_spooky.models.lm:LMBackend", "Kneser-Ney language models of characters and words, per label",
-            "lm", 1.3e-3,
+            "lm",
+            "lstm_spooky.models.lm:LMBackend",
+            "Kneser-Ney language models of characters and words, per label",
+            "lm",
+            1.3e-3,
             explains="per-word log-likelihood ratios of the word language models "
             "(the label's log-probability of the word minus the mean over labels)",
         ),
@@ -100,9 +111,13 @@ MODELS: dict[str, ModelEntry] = {
         _linear("svm_words_binary", "linear SVM on word 1-2-gram presence, for the stack", 9e-5),
         _linear("svm_chars", "linear SVM on TF-IDF character 2-5-grams, for the stack", 4.4e-4),
         ModelEntry(
-            "tinybert", "lstm_spooky.models.tinybert:TinyBERTBackend", "a fine-tuned small BERT (the bert extra)",
-            "bert", 7.5e-2,  # all-MiniLM-L6, docs/experiments.md's backend comparison
-            epochs=lambda config: (config.epochs, config.epochs), extra="bert",
+            "tinybert",
+            "lstm_spooky.models.tinybert:TinyBERTBackend",
+            "a fine-tuned small BERT (the bert extra)",
+            "bert",
+            7.5e-2,  # all-MiniLM-L6, docs/experiments.md's backend comparison
+            epochs=lambda config: (config.epochs, config.epochs),
+            extra="bert",
         ),
     )
 }

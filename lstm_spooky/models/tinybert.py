@@ -73,7 +73,9 @@ class TinyBERTBackend:
         self.classifier_ = build_classifier(config, int(y.max()) + 1)
         steps = config.epochs * math.ceil(len(texts) / config.batch_size)
         compile_classifier(self.classifier_, config, steps)
-        early_stopping = keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+        early_stopping = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=config.patience, restore_best_weights=True
+        )
         # KerasHub batches plain arrays in the same order every epoch (its `shuffle` is
         # ignored), so the rows go in as a dataset reshuffled each epoch, seeded per fold.
         val_texts, val_y = validation
@@ -84,19 +86,26 @@ class TinyBERTBackend:
                 batches.batch(config.batch_size),
                 validation_data=(np.array(val_texts, dtype=object), np.asarray(val_y)),
                 epochs=config.epochs,
-                callbacks=[early_stopping, *([progress_callback(progress, config.epochs)] if progress is not None else [])],
+                callbacks=[
+                    early_stopping,
+                    *([progress_callback(progress, config.epochs)] if progress is not None else []),
+                ],
                 verbose=0,
             )
         self.history_ = {name: [float(v) for v in values] for name, values in history.history.items()}
         # AdamW's moments would triple the saved model's size; predicting needs none of them.
-        self.classifier_.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False), metrics=["accuracy"])
+        self.classifier_.compile(
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False), metrics=["accuracy"]
+        )
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
         if not hasattr(self, "classifier_"):
             raise NotFittedError("this TinyBERTBackend is not fitted yet; call fit() or TinyBERTBackend.load()")
-        proba = self.classifier_.predict(np.array(list(texts), dtype=object), batch_size=4 * self.config.batch_size, verbose=0)
+        proba = self.classifier_.predict(
+            np.array(list(texts), dtype=object), batch_size=4 * self.config.batch_size, verbose=0
+        )
         proba = np.clip(np.asarray(proba, dtype=np.float64), EPS, 1.0)
         return proba / proba.sum(axis=1, keepdims=True)
 
@@ -124,7 +133,9 @@ def build_classifier(config: BertConfig, n_classes: int = 3) -> keras_hub.models
     source = preset_source(config.preset)
     with _hub_errors_explained(config.preset):
         backbone = keras_hub.models.BertBackbone.from_preset(source)
-        preprocessor = keras_hub.models.BertTextClassifierPreprocessor.from_preset(source, sequence_length=config.sequence_length)
+        preprocessor = keras_hub.models.BertTextClassifierPreprocessor.from_preset(
+            source, sequence_length=config.sequence_length
+        )
     return keras_hub.models.BertTextClassifier(
         backbone, num_classes=n_classes, preprocessor=preprocessor, activation="softmax", dropout=config.dropout
     )
@@ -164,7 +175,9 @@ def preset_source(preset: str) -> str:
     if path.is_dir():
         config_file = path / CONFIG_FILE
         if not config_file.is_file():
-            raise ValueError(f"BERT preset {preset}: no {CONFIG_FILE}; give a KerasHub preset or a Hugging Face BERT folder")
+            raise ValueError(
+                f"BERT preset {preset}: no {CONFIG_FILE}; give a KerasHub preset or a Hugging Face BERT folder"
+            )
         if "registered_name" not in json.loads(config_file.read_text(encoding="utf-8")):  # a Hugging Face folder
             missing = [name for name in HF_FILES if not (path / name).is_file()]
             if missing:

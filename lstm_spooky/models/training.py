@@ -77,7 +77,10 @@ def cut(inputs: dict[str, np.ndarray], rows: np.ndarray, width: int) -> dict[str
 
 def input_signature(inputs: dict[str, np.ndarray]) -> dict[str, tf.TensorSpec]:
     """TensorSpecs of `inputs` (by name) for batches of any size and width."""
-    return {name: tf.TensorSpec((None, None, *values.shape[2:]), tf.as_dtype(values.dtype)) for name, values in inputs.items()}
+    return {
+        name: tf.TensorSpec((None, None, *values.shape[2:]), tf.as_dtype(values.dtype))
+        for name, values in inputs.items()
+    }
 
 
 def width_dataset(
@@ -124,10 +127,13 @@ _TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its
 
 
 def _traced(model: keras.Model, inputs: dict[str, np.ndarray]) -> Callable:
-    """`model` in inference mode as a TensorFlow function of inputs shaped like `inputs`, of any batch size and width."""
+    """`model` in inference mode as a TensorFlow function of inputs shaped like `inputs`, of any batch
+    size and width."""
     if model not in _TRACED:
         network = weakref.ref(model)  # the function must not keep its own key alive
-        _TRACED[model] = tf.function(lambda batch: network()(batch, training=False), input_signature=[input_signature(inputs)])
+        _TRACED[model] = tf.function(
+            lambda batch: network()(batch, training=False), input_signature=[input_signature(inputs)]
+        )
     return _TRACED[model]
 
 

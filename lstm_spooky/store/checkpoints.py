@@ -52,7 +52,9 @@ def check_replaceable_checkpoints(directory: Path) -> None:
     if not directory.exists():
         return
     if not directory.is_dir():
-        raise ValueError(f"{directory}: a file is in the way of the fit's checkpoints; move it away or choose another --model-dir")
+        raise ValueError(
+            f"{directory}: a file is in the way of the fit's checkpoints; move it away or choose another --model-dir"
+        )
     if any(directory.iterdir()) and not is_checkpoint_dir(directory):
         raise ValueError(
             f"{directory}: exists and is not an lstm-spooky checkpoint directory, so fit will not replace it; "

@@ -70,7 +70,11 @@ def read_manifest(directory: str | Path) -> dict[str, dict] | None:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         manifest = None
-    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT or not isinstance(manifest.get("files"), dict):
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != MANIFEST_FORMAT
+        or not isinstance(manifest.get("files"), dict)
+    ):
         raise ManifestError(f"{path}: damaged (not an lstm-spooky manifest); {REFIT}")
     return manifest["files"]
 
@@ -91,7 +95,9 @@ def check_manifest(directory: str | Path) -> None:
             raise ManifestError(f"{path}: missing from the model directory; {REFIT}")
         size = path.stat().st_size
         if size != entry["size"]:
-            raise ManifestError(f"{path}: {size} bytes where {entry['size']} were saved (truncated or replaced); {REFIT}")
+            raise ManifestError(
+                f"{path}: {size} bytes where {entry['size']} were saved (truncated or replaced); {REFIT}"
+            )
     for name, entry in files.items():
         if file_sha256(directory / name) != entry["sha256"]:
             raise ManifestError(f"{directory / name}: changed since it was saved (its SHA-256 differs); {REFIT}")

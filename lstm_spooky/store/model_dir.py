@@ -71,22 +71,30 @@ def read_model_meta(model_dir: Path, check_files: bool = True) -> dict:
         if meta is None and (model_dir / CONFIG_FILE).is_file():
             raise ValueError(f"{model_dir / CONFIG_FILE}: damaged (not a JSON object); {REFIT}")
         if meta is None and (model_dir / "run.json").is_file():  # cv.STATE_FILE, not imported: cv pulls in scikit-learn
-            raise ValueError(f"{model_dir}: holds the finished folds of an unfinished fit, not a model; complete it with `lstm-spooky fit ... --resume`")
+            raise ValueError(
+                f"{model_dir}: holds the finished folds of an unfinished fit, not a model; "
+                "complete it with `lstm-spooky fit ... --resume`"
+            )
         if meta is None:
             what = "it is empty" if not any(model_dir.iterdir()) else f"no {CONFIG_FILE}"
             raise ValueError(f"{model_dir}: not an lstm-spooky model directory ({what}); run `lstm-spooky fit` first")
         if not _is_ours(meta):
-            raise ValueError(f"{model_dir}: not an lstm-spooky model directory ({CONFIG_FILE} was not written by lstm-spooky)")
+            raise ValueError(
+                f"{model_dir}: not an lstm-spooky model directory ({CONFIG_FILE} was not written by lstm-spooky)"
+            )
         if meta.get("format_version") != FORMAT_VERSION:
             older = isinstance(meta.get("format_version"), int) and meta["format_version"] < FORMAT_VERSION
             raise ValueError(
                 f"{model_dir}: model format {meta.get('format_version')!r} is not supported by this lstm-spooky "
-                f"(expects {FORMAT_VERSION}; the model was saved by {'an older' if older else 'another'} version); re-run `lstm-spooky fit`"
+                f"(expects {FORMAT_VERSION}; the model was saved by {'an older' if older else 'another'} version); "
+                "re-run `lstm-spooky fit`"
             )
         if check_files:
             check_manifest(model_dir)
     except OSError as error:  # unreadable (permissions) rather than damaged
-        raise ValueError(f"{error.filename or model_dir}: cannot read it ({error.strerror}); check its permissions") from None
+        raise ValueError(
+            f"{error.filename or model_dir}: cannot read it ({error.strerror}); check its permissions"
+        ) from None
     return meta
 
 
@@ -113,10 +121,8 @@ def foreign_entries(model_dir: Path) -> list[str]:
     meta = _read_json(model_dir / CONFIG_FILE)
     if meta is not None and isinstance(meta.get("members"), dict):
         expected |= {name for model in meta["members"] for name in (model, base_oof_file(model))}
-    try:
+    with contextlib.suppress(ManifestError, OSError):
         expected |= {name.split("/")[0] for name in read_manifest(model_dir) or {}}
-    except (ManifestError, OSError):
-        pass
     return sorted(path.name for path in model_dir.iterdir() if path.name not in expected)
 
 

@@ -20,7 +20,9 @@ def check_output_file(output: Path, protected: Iterable[tuple[Path, str]], optio
     `protected` (path, what it is) files under another spelling, link or hard link, and
     in a writable place."""
     if output.is_dir():
-        raise ValueError(f"{output}: is a directory; give a file name for {option}, such as {output / 'submission.csv'}")
+        raise ValueError(
+            f"{output}: is a directory; give a file name for {option}, such as {output / 'submission.csv'}"
+        )
     if output.exists():
         for path, what in protected:
             if path.exists() and os.path.samefile(output, path):
@@ -38,7 +40,9 @@ def check_model_dir_target(model_dir: Path) -> None:
         return
     here = Path.cwd().resolve()
     if model_dir.resolve() in (here, *here.parents):  # replacing it would pull the folder from under the shell
-        raise ValueError(f"{model_dir}: is the current folder or one above it; choose a folder inside it, such as spooky-model")
+        raise ValueError(
+            f"{model_dir}: is the current folder or one above it; choose a folder inside it, such as spooky-model"
+        )
     if not model_dir.is_dir():
         raise ValueError(f"{model_dir}: is a file, not a directory; choose another --model-dir")
     if any(model_dir.iterdir()):

@@ -86,13 +86,17 @@ class _Occurrences:
         row = np.minimum(np.searchsorted(keys, self.codes), len(keys) - 1)
         return np.where(keys[row] == self.codes, row, -1)
 
-    def class_counts(self, columns: np.ndarray, y: np.ndarray, n_classes: int, n_columns: int, keep: np.ndarray | None = None) -> np.ndarray:
+    def class_counts(
+        self, columns: np.ndarray, y: np.ndarray, n_classes: int, n_columns: int, keep: np.ndarray | None = None
+    ) -> np.ndarray:
         """Counts of shape (n_classes, n_columns) over the sentences where `keep` (a row mask) holds."""
         mask = np.ones(len(self.rows), dtype=bool) if keep is None else keep[self.rows]
         flat = y[self.rows[mask]] * n_columns + columns[mask]
         return np.bincount(flat, minlength=n_classes * n_columns).reshape(n_classes, n_columns).astype(np.float64)
 
-    def lookup(self, out: np.ndarray, table: np.ndarray, columns: np.ndarray, block: slice, rows: np.ndarray | None = None) -> None:
+    def lookup(
+        self, out: np.ndarray, table: np.ndarray, columns: np.ndarray, block: slice, rows: np.ndarray | None = None
+    ) -> None:
         """Write table[column] at each occurrence with a column (>= 0) into `out` (n_samples, max_len, features),
         aligned with Vocabulary.encode_batch: the first max_len tokens kept, padded on the left. `rows`
         limits it to those sentences."""
@@ -125,7 +129,13 @@ class NBTokenRatios:
         return self
 
     def fit_transform(
-        self, token_lists: Sequence[Sequence[str]], y: np.ndarray, n_classes: int, max_len: int, folds: int = 5, seed: int = 0
+        self,
+        token_lists: Sequence[Sequence[str]],
+        y: np.ndarray,
+        n_classes: int,
+        max_len: int,
+        folds: int = 5,
+        seed: int = 0,
     ) -> np.ndarray:
         """`fit`, then the fitted rows' own ratios, each of `folds` parts counted on the other parts only.
 
@@ -140,7 +150,9 @@ class NBTokenRatios:
             others = np.ones(len(y), dtype=bool)
             others[part] = False
             for block, ((found, columns), keys) in enumerate(zip(occurrences, self.keys_)):
-                table = centred_log_ratios(found.class_counts(columns, y, n_classes, len(keys), keep=others), self.alpha)
+                table = centred_log_ratios(
+                    found.class_counts(columns, y, n_classes, len(keys), keep=others), self.alpha
+                )
                 found.lookup(out, table, columns, self._block(block), rows=part)
         return out
 
@@ -163,7 +175,12 @@ class NBTokenRatios:
         The tokens are stored as one newline-separated UTF-8 text (tokens hold no whitespace), in
         id order; an n-gram is its code, so no n-gram is written out as text.
         """
-        meta = {"format_version": FORMAT_VERSION, "orders": list(self.orders), "alpha": self.alpha, "n_classes": self.n_classes_}
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "orders": list(self.orders),
+            "alpha": self.alpha,
+            "n_classes": self.n_classes_,
+        }
         (directory / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
         tables = {"tokens": np.frombuffer("\n".join(self.tokens_).encode("utf-8"), dtype=np.uint8)}
         for order, keys, ratios in zip(self.orders, self.keys_, self.ratios_):
@@ -174,7 +191,10 @@ class NBTokenRatios:
     def load(cls, directory: Path) -> NBTokenRatios:
         meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
         if meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{directory / META_FILE}: format {meta.get('format_version')!r} is not supported (expected {FORMAT_VERSION})")
+            raise ValueError(
+                f"{directory / META_FILE}: format {meta.get('format_version')!r} is not supported "
+                f"(expected {FORMAT_VERSION})"
+            )
         ratios = cls(meta["orders"], meta["alpha"])
         ratios.n_classes_ = meta["n_classes"]
         with np.load(directory / TABLES_FILE) as saved:
@@ -195,7 +215,9 @@ class NBTokenRatios:
         self._index_tokens(list(dict.fromkeys(token for tokens in token_lists for token in tokens)))
         n_ids = max(len(self.tokens_), 1)
         if self.orders and n_ids ** max(self.orders) >= 2**63:
-            raise ValueError(f"{n_ids} distinct tokens to the power {max(self.orders)} overflow int64 n-gram codes; lower nb_orders")
+            raise ValueError(
+                f"{n_ids} distinct tokens to the power {max(self.orders)} overflow int64 n-gram codes; lower nb_orders"
+            )
         ids, lengths = self._token_ids(token_lists)
         occurrences, self.keys_ = [], []
         for order in self.orders:
@@ -210,10 +232,13 @@ class NBTokenRatios:
         return occurrences
 
     def _token_ids(self, token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """All sentences' token ids in one flat array (-1 for tokens the training rows never had), and each sentence's length."""
+        """All sentences' token ids in one flat array (-1 for tokens the training rows never had), and
+        each sentence's length."""
         lengths = np.array([len(tokens) for tokens in token_lists], dtype=np.int64)
         get = self._ids.get
-        ids = np.fromiter((get(token, -1) for tokens in token_lists for token in tokens), dtype=np.int64, count=int(lengths.sum()))
+        ids = np.fromiter(
+            (get(token, -1) for tokens in token_lists for token in tokens), dtype=np.int64, count=int(lengths.sum())
+        )
         return ids, lengths
 
     def _block(self, block: int) -> slice:

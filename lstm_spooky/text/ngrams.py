@@ -58,9 +58,17 @@ def build_vectorizer(
         raise ValueError(f"analyzer must be one of {', '.join(ANALYZERS)}, got {analyzer!r}")
     if weighting not in WEIGHTINGS:
         raise ValueError(f"weighting must be one of {', '.join(WEIGHTINGS)}, got {weighting!r}")
-    common = {"ngram_range": tuple(ngrams), "min_df": min_df, "vocabulary": vocabulary, "dtype": np.float64, **WEIGHTINGS[weighting]}
+    common = {
+        "ngram_range": tuple(ngrams),
+        "min_df": min_df,
+        "vocabulary": vocabulary,
+        "dtype": np.float64,
+        **WEIGHTINGS[weighting],
+    }
     if analyzer == "word":
-        return TfidfVectorizer(tokenizer=partial(tokenize, lowercase=lowercase), lowercase=False, token_pattern=None, **common)
+        return TfidfVectorizer(
+            tokenizer=partial(tokenize, lowercase=lowercase), lowercase=False, token_pattern=None, **common
+        )
     return TfidfVectorizer(analyzer=analyzer, lowercase=lowercase, **common)
 
 
@@ -125,7 +133,9 @@ def transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     # Each counted n-gram's column in this vectorizer, -1 if it has none (columns count from 0 in order).
     own = np.fromiter(map(vocabulary.get, counted.columns, repeat(-1)), dtype=np.int64, count=len(counted.columns))
     shared = np.flatnonzero(own >= 0)
-    selection = sp.csr_matrix((np.ones(len(shared)), (shared, own[shared])), shape=(len(counted.columns), len(vocabulary)))
+    selection = sp.csr_matrix(
+        (np.ones(len(shared)), (shared, own[shared])), shape=(len(counted.columns), len(vocabulary))
+    )
     x = sp.csr_matrix(counted.counts @ selection, dtype=vectorizer.dtype)
     x.sort_indices()
     if vectorizer.binary:
@@ -135,11 +145,21 @@ def transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
 
 
 def _shared_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> _Counts:
-    kind = (vectorizer.analyzer, vectorizer.lowercase, repr(vectorizer.tokenizer), vectorizer.strip_accents, repr(vectorizer.preprocessor))
+    kind = (
+        vectorizer.analyzer,
+        vectorizer.lowercase,
+        repr(vectorizer.tokenizer),
+        vectorizer.strip_accents,
+        repr(vectorizer.preprocessor),
+    )
     max_n = vectorizer.ngram_range[1]
     counted = _shared.get(kind)
     if counted is None or counted.max_n < max_n or counted.texts != texts:
-        params = {**vectorizer.get_params(deep=False), "ngram_range": (1, max_n), "vocabulary": None}  # no copy of the vocabulary
+        params = {
+            **vectorizer.get_params(deep=False),
+            "ngram_range": (1, max_n),
+            "vocabulary": None,
+        }  # no copy of the vocabulary
         analyzer = type(vectorizer)(**params)
         columns, counts = (_char_counts if vectorizer.analyzer == "char" else _analysed_counts)(analyzer, texts)
         counted = _shared[kind] = _Counts(texts, max_n, columns, counts)
@@ -174,7 +194,9 @@ def _char_counts(analyzer: TfidfVectorizer, texts: list[str]) -> tuple[dict[str,
     lengths = np.array([len(doc) for doc in docs], dtype=np.int64)
     joined = "".join(docs)
     # "surrogatepass": a lone surrogate (undecodable bytes, escaped) is a character like any other, as in scikit-learn.
-    alphabet, ranks = np.unique(np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), return_inverse=True)
+    alphabet, ranks = np.unique(
+        np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), return_inverse=True
+    )
     base, max_n = len(alphabet) + 1, analyzer.ngram_range[1]
     if base**max_n >= 2**63:  # an n-gram code would overflow: count them one by one
         return _analysed_counts(analyzer, texts)

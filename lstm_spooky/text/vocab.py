@@ -69,7 +69,7 @@ class Vocabulary:
         out = np.full((len(rows), self.max_len), PAD_ID, dtype=np.int32)
         for i, ids in enumerate(rows):
             if ids:
-                out[i, -len(ids):] = ids
+                out[i, -len(ids) :] = ids
         return out
 
     def decode(self, ids: Iterable[int]) -> list[str]:

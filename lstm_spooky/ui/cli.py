@@ -59,7 +59,8 @@ class _ModelsOption(click.Option):
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         models = "; ".join(f"{entry.name} ({entry.summary})" for entry in registry.MODELS.values())
-        self.help = f"Comma-separated base models to train; several are stacked. {models}.  [default: {','.join(SpookyConfig().models)}]"
+        default = ",".join(SpookyConfig().models)
+        self.help = f"Comma-separated base models to train; several are stacked. {models}.  [default: {default}]"
         return super().get_help_record(ctx)
 
 
@@ -74,19 +75,68 @@ def _complete_models(ctx: click.Context, param: click.Parameter, incomplete: str
 @click.argument("train_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
 @click.option("--models", "--backend", "models", cls=_ModelsOption, shell_complete=_complete_models)
-@click.option("--bert-preset", help=f"For tinybert: a KerasHub preset name, or a local folder (KerasHub preset, or Hugging Face BERT made loadable by `convert-bert`).  [default: {SpookyConfig().bert.preset}]")
-@click.option("--folds", type=click.IntRange(min=1), help=f"Train each base model on this many stratified folds (the stack learns from their held-out predictions); 1 trains one of each with a validation split.  [default: {SpookyConfig.folds}]")
-@click.option("--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSON file of hyperparameters (any SpookyConfig field); the options here override it.")
-@click.option("--seed", type=int, help=f"Random seed; the same seed gives the same model.  [default: {SpookyConfig.seed}]")
-@click.option("--epochs", type=click.IntRange(min=1), help=f"Most epochs per BiLSTM; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]")
-@click.option("--batch-size", type=click.IntRange(min=1), help=f"BiLSTM training batch size.  [default: {SpookyConfig.batch_size}]")
-@click.option("--validation-fraction", type=click.FloatRange(0.01, 0.5), help=f"With --folds 1: share of rows held out for early stopping and calibration.  [default: {SpookyConfig.validation_fraction}]")
+@click.option(
+    "--bert-preset",
+    help="For tinybert: a KerasHub preset name, or a local folder (KerasHub preset, or Hugging Face BERT made "
+    f"loadable by `convert-bert`).  [default: {SpookyConfig().bert.preset}]",
+)
+@click.option(
+    "--folds",
+    type=click.IntRange(min=1),
+    help="Train each base model on this many stratified folds (the stack learns from their held-out predictions); "
+    f"1 trains one of each with a validation split.  [default: {SpookyConfig.folds}]",
+)
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings)."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON file of hyperparameters (any SpookyConfig field); the options here override it.",
+)
+@click.option(
+    "--seed", type=int, help=f"Random seed; the same seed gives the same model.  [default: {SpookyConfig.seed}]"
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    help=f"Most epochs per BiLSTM; early stopping usually ends sooner.  [default: {SpookyConfig.max_epochs}]",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help=f"BiLSTM training batch size.  [default: {SpookyConfig.batch_size}]",
+)
+@click.option(
+    "--validation-fraction",
+    type=click.FloatRange(0.01, 0.5),
+    help="With --folds 1: share of rows held out for early stopping and calibration.  "
+    f"[default: {SpookyConfig.validation_fraction}]",
+)
 @click.option("--quiet", is_flag=True, help="No progress (the live bar on a terminal, lines elsewhere).")
 @_column_option("text", "Column of TRAIN_CSV that holds the sentences.")
-@_column_option("label", "Column of TRAIN_CSV that holds the labels: two or more distinct values (authors, or anything).")
+@_column_option(
+    "label", "Column of TRAIN_CSV that holds the labels: two or more distinct values (authors, or anything)."
+)
 @_column_option("id", "Column of TRAIN_CSV that holds unique row ids.")
-def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str | None, folds: int | None, resume: bool, config_path: Path | None, seed: int | None, epochs: int | None, batch_size: int | None, validation_fraction: float | None, quiet: bool, text_column: str | None, label_column: str | None, id_column: str | None) -> None:
+def fit(
+    train_csv: Path,
+    model_dir: Path,
+    models: str | None,
+    bert_preset: str | None,
+    folds: int | None,
+    resume: bool,
+    config_path: Path | None,
+    seed: int | None,
+    epochs: int | None,
+    batch_size: int | None,
+    validation_fraction: float | None,
+    quiet: bool,
+    text_column: str | None,
+    label_column: str | None,
+    id_column: str | None,
+) -> None:
     """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author, or any labelled CSV) and save the model to --model-dir.
 
     The labels are learned from the file; the column names and label set are saved
@@ -95,14 +145,25 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     an interruption.
     """
     config = _read_config(config_path)
-    overrides = {"models": _parse_models(models), "folds": folds, "seed": seed, "max_epochs": epochs, "batch_size": batch_size, "validation_fraction": validation_fraction}
+    overrides = {
+        "models": _parse_models(models),
+        "folds": folds,
+        "seed": seed,
+        "max_epochs": epochs,
+        "batch_size": batch_size,
+        "validation_fraction": validation_fraction,
+    }
     config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
     if bert_preset is not None:
         if "tinybert" not in config.models:
-            raise click.UsageError("--bert-preset only applies to the tinybert model; add it with --models ...,tinybert")
+            raise click.UsageError(
+                "--bert-preset only applies to the tinybert model; add it with --models ...,tinybert"
+            )
         config = config.replace(bert=config.bert.replace(preset=bert_preset))
     columns = _saved_columns({}, text=text_column, label=label_column, id=id_column)
-    frame = _load(read_train, train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"])
+    frame = _load(
+        read_train, train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"]
+    )
     if model_dir.name in ("", ".."):  # `.` or `..`: name the checkpoints after the folder itself
         model_dir = Path(os.path.abspath(model_dir))
     if not model_dir.name:
@@ -112,7 +173,9 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     _stop_on_termination()
     _check_writable_model_dir(model_dir, checkpoint_dir)
     if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
-        click.echo(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True)
+        click.echo(
+            f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True
+        )
     from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
 
     view = _progress_view(quiet)
@@ -126,15 +189,22 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
     try:
         with view:
             model = SpookyClassifier(config).fit(
-                frame["text"], frame["author"], ids=frame["id"], log=_checked(view.print), status=_checked(view.update),
-                checkpoint_dir=checkpoint_dir, resume=resume,
+                frame["text"],
+                frame["author"],
+                ids=frame["id"],
+                log=_checked(view.print),
+                status=_checked(view.update),
+                checkpoint_dir=checkpoint_dir,
+                resume=resume,
             )
         _stop_if_requested()
         model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # disk full, permissions changed mid-run: the folds done so far are safe
-        raise click.ClickException(f"could not write {_os_error(error)}; the previous model in {model_dir} is unchanged and {resume_hint}") from None
+        raise click.ClickException(
+            f"could not write {_os_error(error)}; the previous model in {model_dir} is unchanged and {resume_hint}"
+        ) from None
     except (KeyboardInterrupt, Exception) as error:
         if not _is_stop(error):
             raise
@@ -144,12 +214,15 @@ def fit(train_csv: Path, model_dir: Path, models: str | None, bert_preset: str |
 
 
 def _print_scores(model, ending: str) -> None:
-    """fit's last lines: each base model's cross-validated log loss and accuracy, then the final model's and `ending`."""
+    """fit's last lines: each base model's cross-validated log loss and accuracy, then the final model's,
+    and `ending`."""
     cv = model.cv_
     scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
     width = max(len(name) for name in [*cv["models"], "final"])
     if any(registry.entry(name).raw_scores for name in cv["models"]):
-        click.echo("Base models, raw (the SVM and naive Bayes scores are not probabilities until the stack calibrates them):")
+        click.echo(
+            "Base models, raw (the SVM and naive Bayes scores are not probabilities until the stack calibrates them):"
+        )
     for name, scores in cv["models"].items():
         click.echo(f"{name:<{width}}  {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")
     how = "stacked" if model.config.stacked else f"temperature {model.temperature_:.2f}"
@@ -181,11 +254,29 @@ def _parse_models(models: str | None) -> tuple[str, ...] | None:
 @main.command()
 @click.argument("test_csv", type=click.Path(path_type=Path))
 @MODEL_DIR
-@click.option("--output", type=click.Path(path_type=Path), default="submission.csv", show_default=True, help="Where to write the submission CSV (never the input, nor a file of the model).")
-@click.option("--sample-submission", type=click.Path(path_type=Path), help="A sample submission (Kaggle's sample_submission.csv) whose header gives the column order; its ids and labels must match.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    default="submission.csv",
+    show_default=True,
+    help="Where to write the submission CSV (never the input, nor a file of the model).",
+)
+@click.option(
+    "--sample-submission",
+    type=click.Path(path_type=Path),
+    help="A sample submission (Kaggle's sample_submission.csv) whose header gives the column order; "
+    "its ids and labels must match.",
+)
 @click.option("--text-column", help="Column of TEST_CSV that holds the sentences.  [default: the one `fit` read]")
 @click.option("--id-column", help="Column of TEST_CSV that holds the row ids.  [default: the one `fit` read]")
-def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Path | None, text_column: str | None, id_column: str | None) -> None:
+def submit(
+    test_csv: Path,
+    model_dir: Path,
+    output: Path,
+    sample_submission: Path | None,
+    text_column: str | None,
+    id_column: str | None,
+) -> None:
     """Write a submission for TEST_CSV: id, then one probability column per label (Kaggle's: id,EAP,HPL,MWS).
 
     Labels come in sorted order, or in the order of --sample-submission.
@@ -199,18 +290,26 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
     if sample_submission:
         inputs.append((sample_submission, f"the sample submission {sample_submission}"))
     _check_output(output, inputs, model_dir)
-    header = _load(read_sample_submission, sample_submission, frame["id"], meta["classes"]) if sample_submission else None
+    header = (
+        _load(read_sample_submission, sample_submission, frame["id"], meta["classes"]) if sample_submission else None
+    )
     _stop_on_termination()
     model = _load_model(model_dir)
     try:
-        written = write_submission(frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, output, header)
+        written = write_submission(
+            frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, output, header
+        )
     except (KeyboardInterrupt, Exception) as error:
         if _is_stop(error):  # first: a stop sent to the whole process group also ends the network process
             _interrupted(f"interrupted; no submission was written ({output} is as it was)")
         if isinstance(error, OSError):
-            raise click.ClickException(f"could not write {_os_error(error)}; no submission was written ({output} is as it was)") from None
+            raise click.ClickException(
+                f"could not write {_os_error(error)}; no submission was written ({output} is as it was)"
+            ) from None
         if isinstance(error, (BrokenProcessPool, NetworkLoadError)):
-            raise click.ClickException(f"{_network_failure(error)}; no submission was written ({output} is as it was)") from None
+            raise click.ClickException(
+                f"{_network_failure(error)}; no submission was written ({output} is as it was)"
+            ) from None
         raise
     click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
 
@@ -218,9 +317,21 @@ def submit(test_csv: Path, model_dir: Path, output: Path, sample_submission: Pat
 @main.command()
 @click.argument("texts", nargs=-1)
 @MODEL_DIR
-@click.option("--explain", is_flag=True, help="Also show, per label, the words that pushed each sentence towards it (from the NB-LR model, or the language models without it).")
-@click.option("--top", type=click.IntRange(min=1), default=3, show_default=True, help="With --explain: words shown per label.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for programs: a list with each sentence's label, probabilities (and reasons with --explain).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show, per label, the words that pushed each sentence towards it "
+    "(from the NB-LR model, or the language models without it).",
+)
+@click.option(
+    "--top", type=click.IntRange(min=1), default=3, show_default=True, help="With --explain: words shown per label."
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print JSON for programs: a list with each sentence's label, probabilities (and reasons with --explain).",
+)
 def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as_json: bool) -> None:
     """Print label probabilities for each TEXT (or each line of standard input if none)."""
     if not texts:
@@ -245,7 +356,11 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
     click.echo(f"{header:<{width}}  " + "  ".join(f"{label:>5}" for label in labels) + "  text")
     for text, row in zip(texts, proba):
         best = labels[int(row.argmax())]
-        click.echo(f"{best:<{width}}  " + "  ".join(f"{p:>{max(5, len(label))}.3f}" for label, p in zip(labels, row)) + f"  {text}")
+        click.echo(
+            f"{best:<{width}}  "
+            + "  ".join(f"{p:>{max(5, len(label))}.3f}" for label, p in zip(labels, row))
+            + f"  {text}"
+        )
 
 
 def _print_explained(model, texts: list[str], proba, labels: list[str], explain: bool, top: int, as_json: bool) -> None:
@@ -279,8 +394,16 @@ def _print_explained(model, texts: list[str], proba, labels: list[str], explain:
 
 @main.command()
 @MODEL_DIR
-@click.option("--output", type=click.Path(path_type=Path), help="Where to write the HTML report.  [default: MODEL_DIR/report.html]")
-@click.option("--train-csv", type=click.Path(path_type=Path), help="Training CSV to quote sentences from.  [default: the one `fit` read]")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where to write the HTML report.  [default: MODEL_DIR/report.html]",
+)
+@click.option(
+    "--train-csv",
+    type=click.Path(path_type=Path),
+    help="Training CSV to quote sentences from.  [default: the one `fit` read]",
+)
 def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None:
     """Write an HTML report: learning curves, confusion matrix, calibration, worst errors."""
     if importlib.util.find_spec("matplotlib") is None:
@@ -293,7 +416,9 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
     texts = labels_by_id = None
     if source is not None and source.exists():
         columns = _saved_columns(meta)
-        frame = _load(read_train, source, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"])
+        frame = _load(
+            read_train, source, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"]
+        )
         texts, labels_by_id = dict(zip(frame["id"], frame["text"])), dict(zip(frame["id"], frame["author"]))
     else:
         click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
@@ -311,7 +436,11 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
 @main.command("convert-bert")
 @click.argument("source", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lowercase/--cased", default=None, help="Whether the tokenizer lowercases text.  [default: guessed from vocab.txt]")
+@click.option(
+    "--lowercase/--cased",
+    default=None,
+    help="Whether the tokenizer lowercases text.  [default: guessed from vocab.txt]",
+)
 def convert_bert(source: Path, destination: Path, lowercase: bool | None) -> None:
     """Make the Hugging Face BERT folder SOURCE loadable by KerasHub, as DESTINATION.
 
@@ -333,6 +462,7 @@ def convert_bert(source: Path, destination: Path, lowercase: bool | None) -> Non
 
     start_tensorflow_quietly()
     from ..models.tinybert import check_preset
+
     try:
         parameters = check_preset(str(destination))
     except ValueError as error:
@@ -425,7 +555,9 @@ def _lock_model_dir(model_dir: Path) -> None:
     except LockedError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
-        raise click.ClickException(f"cannot write beside {model_dir}: {_os_error(error)}; choose another --model-dir") from None
+        raise click.ClickException(
+            f"cannot write beside {model_dir}: {_os_error(error)}; choose another --model-dir"
+        ) from None
 
 
 def _check_output(output: Path, inputs: list[tuple[Path, str]], model_dir: Path) -> None:
@@ -458,7 +590,11 @@ def _stop_on_termination() -> None:
         return  # only the main thread may set signal handlers
     context = click.get_current_context()
     _STOP_REQUESTED.clear()
-    for name, default in (("SIGINT", signal.default_int_handler), ("SIGTERM", signal.SIG_DFL), ("SIGHUP", signal.SIG_DFL)):
+    for name, default in (
+        ("SIGINT", signal.default_int_handler),
+        ("SIGTERM", signal.SIG_DFL),
+        ("SIGHUP", signal.SIG_DFL),
+    ):
         number = getattr(signal, name, None)  # Windows has no SIGHUP
         if number is not None and signal.getsignal(number) == default:  # `nohup` ignores SIGHUP: keep that
             previous = signal.signal(number, _raise_interrupt)

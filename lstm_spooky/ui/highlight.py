@@ -1,4 +1,7 @@
-"""Explanations drawn: each label's colour, the terminal's lines and the HTML's marks (ensemble/explanation.py computes them)."""
+"""Explanations drawn: each label's colour, the terminal's lines and the HTML's marks.
+
+ensemble/explanation.py computes what they show.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,29 @@ from ..ensemble.explanation import Explanation
 
 # One colour per label, cycled for more labels: terminal colour names (click.style) and HTML backgrounds.
 TERMINAL_COLOURS = (
-    "red", "blue", "green", "magenta", "cyan", "yellow", "bright_red", "bright_blue", "bright_green", "bright_magenta",
+    "red",
+    "blue",
+    "green",
+    "magenta",
+    "cyan",
+    "yellow",
+    "bright_red",
+    "bright_blue",
+    "bright_green",
+    "bright_magenta",
 )
-HTML_COLOURS = ("#f7b6b6", "#b6cff7", "#b9f0c0", "#e3c1f5", "#b3eef0", "#f5e7a8", "#f8cfa6", "#d6d6d6", "#c8e6a0", "#f5b8dc")
+HTML_COLOURS = (
+    "#f7b6b6",
+    "#b6cff7",
+    "#b9f0c0",
+    "#e3c1f5",
+    "#b3eef0",
+    "#f5e7a8",
+    "#f8cfa6",
+    "#d6d6d6",
+    "#c8e6a0",
+    "#f5b8dc",
+)
 
 
 def terminal_lines(explanation: Explanation, proba: np.ndarray, top: int = 3, colour: bool = False) -> list[str]:
@@ -24,7 +47,11 @@ def terminal_lines(explanation: Explanation, proba: np.ndarray, top: int = 3, co
     labels = explanation.labels
     best = int(np.argmax(proba))
     width = max(map(len, labels))
-    paint = (lambda text, k, **kw: click.style(text, fg=TERMINAL_COLOURS[k % len(TERMINAL_COLOURS)], **kw)) if colour else (lambda text, k, **kw: text)
+    paint = (
+        (lambda text, k, **kw: click.style(text, fg=TERMINAL_COLOURS[k % len(TERMINAL_COLOURS)], **kw))
+        if colour
+        else (lambda text, k, **kw: text)
+    )
     lines = [f"{paint(labels[best], best, bold=True)} {proba[best]:.3f}  {_highlighted(explanation, top, paint)}"]
     for k, label in enumerate(labels):
         reasons = explanation.reasons(k, top)
@@ -48,7 +75,9 @@ def html_label(label: str, k: int) -> str:
     return f"<mark style='background:{HTML_COLOURS[k % len(HTML_COLOURS)]}'>{html.escape(label)}</mark>"
 
 
-def _highlighted(explanation: Explanation, top: int, paint, labels: Sequence[int] | None = None, escape=lambda s: s) -> str:
+def _highlighted(
+    explanation: Explanation, top: int, paint, labels: Sequence[int] | None = None, escape=lambda s: s
+) -> str:
     """The sentence with each token that is a top reason of a label painted in that label's
     colour (the label it pushed hardest towards, among `labels`, default all)."""
     labels = range(len(explanation.labels)) if labels is None else labels

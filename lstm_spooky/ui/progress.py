@@ -54,8 +54,12 @@ class LiveBar:
 
         self.console = Console(stderr=True)
         self.bar = Progress(
-            TextColumn("{task.description:<32}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(), TimeLeft(), console=self.console,
+            TextColumn("{task.description:<32}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            TimeLeft(),
+            console=self.console,
         )
         self.task = self.bar.add_task("starting", total=1.0)
 

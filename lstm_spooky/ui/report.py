@@ -2,8 +2,9 @@
 
 It reads only the model directory's files (config.json, the out-of-fold CSVs, the
 Keras-trained folds' history.json) and, to highlight what misled the model in its worst
-errors, the NB-LR (or language-model) backend, never the networks, so it needs no TensorFlow. Plots are drawn with matplotlib (the
-`report` extra) and embedded in the page as PNG, so the report is one portable file.
+errors, the NB-LR (or language-model) backend, never the networks, so it needs no TensorFlow.
+Plots are drawn with matplotlib (the `report` extra) and embedded in the page as PNG, so the
+report is one portable file.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from ..probability import log_loss
 from ..store.model_dir import OOF_FILE, base_oof_file, member_dir, read_model_meta
 
 
-def build_report(model_dir: str | Path, texts: dict[str, str] | None = None, labels_by_id: dict[str, str] | None = None) -> str:
+def build_report(
+    model_dir: str | Path, texts: dict[str, str] | None = None, labels_by_id: dict[str, str] | None = None
+) -> str:
     """The report page as an HTML string. `texts` maps ids to sentences for the error table;
     with `labels_by_id` too (the training file's labels), the table marks what misled the model."""
     import matplotlib
@@ -57,10 +60,17 @@ def build_report(model_dir: str | Path, texts: dict[str, str] | None = None, lab
         "the diagonal. The base models are shown raw; the final model's calibration was fitted without each row.</p>"
         + _img(_reliability(y, {**{f"{name} (raw)": p for name, p in base.items()}, "final": final})),
         "<h2>Per-label precision and recall (final model)</h2>" + _per_label_table(y, final.argmax(axis=1), labels),
-        "<h2>The 10 most confidently wrong sentences</h2>" + _wrong_table(final_oof, y, final, labels, texts, labels_by_id, meta),
+        "<h2>The 10 most confidently wrong sentences</h2>"
+        + _wrong_table(final_oof, y, final, labels, texts, labels_by_id, meta),
     ]
-    style = "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:100%}"
-    return f"<!doctype html><html><head><meta charset='utf-8'><title>lstm-spooky report</title><style>{style}</style></head><body>{''.join(sections)}</body></html>"
+    style = (
+        "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:100%}"
+    )
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><title>lstm-spooky report</title>"
+        f"<style>{style}</style></head><body>{''.join(sections)}</body></html>"
+    )
 
 
 def _scores_table(cv: dict) -> str:
@@ -69,8 +79,12 @@ def _scores_table(cv: dict) -> str:
         for name, scores in cv["models"].items()
     ]
     rows.append((f"final ({cv['combined_by']})", cv["log_loss"], cv["accuracy"], ""))
-    body = "".join(f"<tr><td>{n}</td><td>{ll:.4f}</td><td>{acc:.4f}</td><td>{folds}</td></tr>" for n, ll, acc, folds in rows)
-    return "<table><tr><th>model</th><th>log loss</th><th>accuracy</th><th>log loss per fold</th></tr>" + body + "</table>"
+    body = "".join(
+        f"<tr><td>{n}</td><td>{ll:.4f}</td><td>{acc:.4f}</td><td>{folds}</td></tr>" for n, ll, acc, folds in rows
+    )
+    return (
+        "<table><tr><th>model</th><th>log loss</th><th>accuracy</th><th>log loss per fold</th></tr>" + body + "</table>"
+    )
 
 
 def _learning_curves(histories: list[dict]):
@@ -102,7 +116,14 @@ def _confusion(y: np.ndarray, predicted: np.ndarray, labels: list[str]):
     ax.imshow(counts, cmap="Blues")
     for i in range(n):
         for j in range(n):
-            ax.text(j, i, counts[i, j], ha="center", va="center", color="white" if counts[i, j] > counts.max() / 2 else "black")
+            ax.text(
+                j,
+                i,
+                counts[i, j],
+                ha="center",
+                va="center",
+                color="white" if counts[i, j] > counts.max() / 2 else "black",
+            )
     ax.set_xticks(range(n), labels, rotation=90 if n > 8 else 0)
     ax.set_yticks(range(n), labels)
     ax.set_xlabel("predicted")
@@ -146,13 +167,21 @@ def _per_label_table(y: np.ndarray, predicted: np.ndarray, labels: list[str]) ->
         true_positive = np.sum((predicted == k) & (y == k))
         precision = true_positive / max(np.sum(predicted == k), 1)
         recall = true_positive / max(np.sum(y == k), 1)
-        rows.append(f"<tr><td>{html.escape(author)}</td><td>{precision:.3f}</td><td>{recall:.3f}</td><td>{np.sum(y == k)}</td></tr>")
+        rows.append(
+            f"<tr><td>{html.escape(author)}</td><td>{precision:.3f}</td><td>{recall:.3f}</td>"
+            f"<td>{np.sum(y == k)}</td></tr>"
+        )
     return "<table><tr><th>label</th><th>precision</th><th>recall</th><th>rows</th></tr>" + "".join(rows) + "</table>"
 
 
 def _wrong_table(
-    oof: pd.DataFrame, y: np.ndarray, calibrated: np.ndarray, labels: list[str],
-    texts: dict[str, str] | None, labels_by_id: dict[str, str] | None, meta: dict,
+    oof: pd.DataFrame,
+    y: np.ndarray,
+    calibrated: np.ndarray,
+    labels: list[str],
+    texts: dict[str, str] | None,
+    labels_by_id: dict[str, str] | None,
+    meta: dict,
 ) -> str:
     """The most confidently wrong rows. With every training sentence and label, the words that
     pushed each towards the wrong label and towards the true one are marked in those labels'
@@ -174,7 +203,10 @@ def _wrong_table(
         others = [i for i in texts if i not in shown and labels_by_id.get(i) in labels]
         lm_config = LMConfig.from_dict(meta["config"].get("lm", {}))  # the model's own settings
         explainer = held_out_word_models(
-            [texts[i] for i in others], np.array([labels.index(labels_by_id[i]) for i in others]), len(labels), lm_config
+            [texts[i] for i in others],
+            np.array([labels.index(labels_by_id[i]) for i in others]),
+            len(labels),
+            lm_config,
         )
         explanations = explain(explainer, sentences, labels, HELD_OUT_LM)
     rows = []
@@ -185,11 +217,13 @@ def _wrong_table(
         else:
             shown = html_highlighted(explanation, [guess, true])
             why = "<br>".join(
-                f"{html_label(labels[k], k)}: " + (", ".join(f"{html.escape(t)} {s:+.2f}" for t, s in explanation.reasons(k)) or "nothing")
+                f"{html_label(labels[k], k)}: "
+                + (", ".join(f"{html.escape(t)} {s:+.2f}" for t, s in explanation.reasons(k)) or "nothing")
                 for k in (guess, true)
             )
         rows.append(
-            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{html_label(labels[true], true)}</td><td>{html_label(labels[guess], guess)}</td>"
+            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{html_label(labels[true], true)}</td>"
+            f"<td>{html_label(labels[guess], guess)}</td>"
             f"<td>{calibrated[i, guess]:.3f}</td><td>{shown}</td>" + (f"<td>{why}</td>" if explained else "") + "</tr>"
         )
     note = ""
@@ -199,7 +233,11 @@ def _wrong_table(
             f"towards the true one: the {html.escape(source_description(HELD_OUT_LM))}. They explain the "
             "language models' part of the verdict, fitted without these sentences, as the held-out prediction was.</p>"
         )
-    header = "<tr><th>id</th><th>true</th><th>predicted</th><th>probability</th><th>sentence</th>" + ("<th>what pushed it</th>" if explained else "") + "</tr>"
+    header = (
+        "<tr><th>id</th><th>true</th><th>predicted</th><th>probability</th><th>sentence</th>"
+        + ("<th>what pushed it</th>" if explained else "")
+        + "</tr>"
+    )
     return note + "<table>" + header + "".join(rows) + "</table>"
 
 

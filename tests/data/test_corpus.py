@@ -56,9 +56,15 @@ def test_labels_are_any_strings_sorted_and_encoded_by_position():
         ('"ident","text","author"\n"a","words","EAP"\n', "missing column.*id"),
         (HEADER + '"a","  ","EAP"\n', r"row 1 \(id 'a'\) has empty text"),
         (HEADER + '"a","words","EAP"\n"b",,"HPL"\n', r"row 2 \(id 'b'\) has empty text"),
-        (HEADER + '"a","words","POE"\n"b","more","POE"\n', r"every row of column 'author' is 'POE'; a classifier needs two or more distinct labels"),
+        (
+            HEADER + '"a","words","POE"\n"b","more","POE"\n',
+            r"every row of column 'author' is 'POE'; a classifier needs two or more distinct labels",
+        ),
         (HEADER + '"a","words","EAP"\n"b","more"," "\n', r"row 2 \(id 'b'\) has an empty 'author'"),
-        (HEADER + '"a","words","EAP"\n"b","more","id"\n', r"row 2 \(id 'b'\) has the label 'id'; labels may not be 'id' or 'author'"),
+        (
+            HEADER + '"a","words","EAP"\n"b","more","id"\n',
+            r"row 2 \(id 'b'\) has the label 'id'; labels may not be 'id' or 'author'",
+        ),
         (HEADER + '"a","words","EAP"\n"b","more","HPL"\n"a","again","MWS"\n', r"id 'a' appears in rows 1 and 3"),
         (HEADER + '"a","words","EAP","extra"\n"b","x","EAP","y","z"\n', "not a well-formed CSV"),
     ],
@@ -95,7 +101,9 @@ def test_unknown_labels_are_rejected_by_the_api():
         encode_labels(["EAP", "Poe"], AUTHORS)
 
 
-@pytest.mark.parametrize("labels, message", [(["x", "x"], "every label is 'x'"), (["x", ""], "a label is empty"), ([], "no labels")])
+@pytest.mark.parametrize(
+    "labels, message", [(["x", "x"], "every label is 'x'"), (["x", ""], "a label is empty"), ([], "no labels")]
+)
 def test_a_label_set_needs_two_non_empty_labels(labels, message):
     with pytest.raises(DataError, match=message):
         label_set(labels)

@@ -50,7 +50,9 @@ def test_written_file_reads_back_as_the_same_submission(tmp_path):
 
 
 def test_a_submission_written_in_chunks_is_the_one_written_at_once(tmp_path):
-    header = write_submission(IDS, [PROBA[:1], PROBA[1:]], AUTHORS, tmp_path / "chunks.csv", columns=["key", "MWS", "EAP", "HPL"])
+    header = write_submission(
+        IDS, [PROBA[:1], PROBA[1:]], AUTHORS, tmp_path / "chunks.csv", columns=["key", "MWS", "EAP", "HPL"]
+    )
     write_submission(IDS, [PROBA], AUTHORS, tmp_path / "once.csv", columns=["key", "MWS", "EAP", "HPL"])
     assert header == ["key", "MWS", "EAP", "HPL"]
     assert (tmp_path / "chunks.csv").read_text() == (tmp_path / "once.csv").read_text()
@@ -92,7 +94,10 @@ def test_sample_submission_gives_the_header_after_checking_labels_and_ids(tmp_pa
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("id,EAP,HPL\nb,1,0\na,1,0\nc,1,0\n", r"sample\.csv: its label columns EAP,HPL are not the model's EAP,HPL,MWS \(missing MWS\)"),
+        (
+            "id,EAP,HPL\nb,1,0\na,1,0\nc,1,0\n",
+            r"sample\.csv: its label columns EAP,HPL are not the model's EAP,HPL,MWS \(missing MWS\)",
+        ),
         ("id,EAP,HPL,MWS,POE\nb,1,0,0,0\n", r"\(unknown POE\)"),
         ("id,EAP,HPL,MWS\nb,1,0,0\na,1,0,0\n", r"its ids are not the test file's \(1 test id\(s\) missing, e.g. 'c'\)"),
         ("id,EAP,HPL,MWS\nb,1,0,0\na,1,0,0\nc,1,0,0\nz,1,0,0\n", r"1 id\(s\) not in the test file, e.g. 'z'"),

@@ -142,7 +142,9 @@ def test_ngram_models_predict_with_one_model_refitted_on_all_rows(corpus, tmp_pa
     assert "zyzzyva" in model.members_["svm_words"][0].vectorizer_.vocabulary_  # a word of one row: every row was read
     model.save(tmp_path / "model")
     assert sorted(p.name for p in (tmp_path / "model" / "nblr").iterdir()) == ["all-rows"]
-    np.testing.assert_allclose(SpookyClassifier.load(tmp_path / "model").predict_proba(corpus["text"]), model.predict_proba(corpus["text"]))
+    np.testing.assert_allclose(
+        SpookyClassifier.load(tmp_path / "model").predict_proba(corpus["text"]), model.predict_proba(corpus["text"])
+    )
 
 
 def test_a_model_left_out_afterwards_is_the_stack_fitted_without_it(corpus):
@@ -159,7 +161,9 @@ def test_a_model_left_out_afterwards_is_the_stack_fitted_without_it(corpus):
 
 
 def test_scoring_in_chunks_gives_the_one_shot_probabilities(corpus):
-    model = SpookyClassifier(TINY.replace(models=("bilstm", "lm", "svm_chars"), max_epochs=1)).fit(corpus["text"], corpus["author"])
+    model = SpookyClassifier(TINY.replace(models=("bilstm", "lm", "svm_chars"), max_epochs=1)).fit(
+        corpus["text"], corpus["author"]
+    )
     texts = list(corpus["text"][:50])
     chunks = list(model.iter_proba(texts, chunk_rows=16))
     assert [len(chunk) for chunk in chunks] == [16, 16, 16, 2]
@@ -167,7 +171,9 @@ def test_scoring_in_chunks_gives_the_one_shot_probabilities(corpus):
 
 
 def test_networks_scored_in_a_second_process_give_the_same_probabilities(corpus, tmp_path):
-    model = SpookyClassifier(TINY.replace(models=("bilstm", "svm_chars"), max_epochs=1)).fit(corpus["text"], corpus["author"])
+    model = SpookyClassifier(TINY.replace(models=("bilstm", "svm_chars"), max_epochs=1)).fit(
+        corpus["text"], corpus["author"]
+    )
     model.save(tmp_path / "model")
     apart = SpookyClassifier.load(tmp_path / "model", networks_apart=True)
     try:
@@ -211,4 +217,6 @@ def test_a_refit_with_other_models_starts_clean_and_saves_what_it_predicts_with(
     assert not hasattr(model, "temperature_")
     model.save(tmp_path / "model")
     texts = corpus["text"].tolist()[:10]
-    np.testing.assert_allclose(SpookyClassifier.load(tmp_path / "model").predict_proba(texts), model.predict_proba(texts), atol=1e-12)
+    np.testing.assert_allclose(
+        SpookyClassifier.load(tmp_path / "model").predict_proba(texts), model.predict_proba(texts), atol=1e-12
+    )

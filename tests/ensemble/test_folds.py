@@ -25,7 +25,11 @@ def test_one_fold_is_a_single_validation_split():
 @pytest.mark.parametrize(
     "y, folds, message",
     [
-        (np.array([0, 1, 2, 0, 1, 2]), 5, r"an author has only 2 training sentence\(s\), fewer than the 5 folds; add sentences or use --folds 2"),
+        (
+            np.array([0, 1, 2, 0, 1, 2]),
+            5,
+            r"an author has only 2 training sentence\(s\), fewer than the 5 folds; add sentences or use --folds 2",
+        ),
         (np.array([0, 1, 2, 0, 1, 2]), 1, r"6 sentences are too few to hold out 0.1 of them"),
     ],
 )

@@ -3,8 +3,13 @@ import pytest
 from lstm_spooky.ensemble.plan import EpochProgress, RunProgress, Task
 from lstm_spooky.models.registry import MODELS
 
-PLAN = [Task("bilstm", "fold 1/2", 1000), Task("bilstm", "fold 2/2", 1000), Task("nblr", "fold 1/2", 1000),
-        Task("nblr", "fold 2/2", 1000), Task("nblr", "all rows", 2000)]
+PLAN = [
+    Task("bilstm", "fold 1/2", 1000),
+    Task("bilstm", "fold 2/2", 1000),
+    Task("nblr", "fold 1/2", 1000),
+    Task("nblr", "fold 2/2", 1000),
+    Task("nblr", "all rows", 2000),
+]
 
 
 class Clock:
@@ -63,7 +68,10 @@ def test_every_line_ends_with_the_share_done_and_the_time_left():
     clock.now = 30.0
     run.line("nblr  fold 1/2  log loss 0.3300  12s")
     left = sum(prior(t) for t in PLAN)
-    assert lines == [f"nblr  fold 1/2  log loss 0.3300  12s  [{30 / (30 + left):.0%} done, ~{int(left // 60)}m{int(left % 60):02d}s left]"]
+    assert lines == [
+        f"nblr  fold 1/2  log loss 0.3300  12s  "
+        f"[{30 / (30 + left):.0%} done, ~{int(left // 60)}m{int(left % 60):02d}s left]"
+    ]
 
 
 def test_the_end_of_the_run_is_the_stack():

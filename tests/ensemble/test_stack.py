@@ -11,10 +11,12 @@ def base_predictions(n=300, seed=0):
     """Two noisy base models, one better than the other, and the labels."""
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 3, n)
+
     def noisy(strength):
         logits = rng.normal(size=(n, 3))
         logits[np.arange(n), y] += strength
         return np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+
     return [noisy(2.0), noisy(0.5)], y
 
 
@@ -27,14 +29,18 @@ def test_stacker_outputs_probability_rows():
 def test_stacker_round_trips_through_a_dict():
     probas, y = base_predictions()
     stacker = Stacker(c=0.5).fit(probas, y)
-    np.testing.assert_array_equal(Stacker.from_dict(stacker.to_dict()).predict_proba(probas), stacker.predict_proba(probas))
+    np.testing.assert_array_equal(
+        Stacker.from_dict(stacker.to_dict()).predict_proba(probas), stacker.predict_proba(probas)
+    )
 
 
 def test_log_proba_features_of_a_geometric_mean_are_the_mean_of_the_features():
     probas, _ = base_predictions()
     geometric = np.exp(np.mean([np.log(p) for p in probas], axis=0))
     geometric /= geometric.sum(axis=1, keepdims=True)
-    np.testing.assert_allclose(log_proba_features(geometric), np.mean([log_proba_features(p) for p in probas], axis=0), atol=1e-12)
+    np.testing.assert_allclose(
+        log_proba_features(geometric), np.mean([log_proba_features(p) for p in probas], axis=0), atol=1e-12
+    )
 
 
 def test_meta_features_count_punctuation_on_a_log_scale():
@@ -81,7 +87,9 @@ class Memorizer:
 
 def test_stack_sees_only_out_of_fold_predictions(corpus, monkeypatch):
     monkeypatch.setitem(MODELS, "nblr", ModelEntry("nblr", f"{__name__}:Memorizer", "a cheat"))
-    model = SpookyClassifier(TINY.replace(models=("bilstm", "nblr"), max_epochs=1)).fit(corpus["text"], corpus["author"])
+    model = SpookyClassifier(TINY.replace(models=("bilstm", "nblr"), max_epochs=1)).fit(
+        corpus["text"], corpus["author"]
+    )
     # Had the stack seen in-fold predictions, the memorizer would look perfect.
     np.testing.assert_allclose(model.base_oof_["nblr"], 1 / 3)
     assert model.cv_["models"]["nblr"]["log_loss"] == pytest.approx(np.log(3))

@@ -65,7 +65,9 @@ def test_a_network_fitted_for_a_stack_counts_the_ratios_its_config_chooses(backe
     assert backend.ratios_.orders == (1, 2, 3)
     stacked = TINY.replace(models=("bilstm", "nblr"), max_epochs=1)
     y = encode_labels(TRAIN["author"])
-    member = BiLSTMBackend(stacked).fit(TRAIN["text"].tolist(), y, (HELD_OUT["text"].tolist(), encode_labels(HELD_OUT["author"])))
+    member = BiLSTMBackend(stacked).fit(
+        TRAIN["text"].tolist(), y, (HELD_OUT["text"].tolist(), encode_labels(HELD_OUT["author"]))
+    )
     assert member.ratios_.orders == (1,)
 
 

@@ -17,7 +17,9 @@ from tests.conftest import make_corpus
 TRAIN = make_corpus()
 HELD_OUT = make_corpus(60, seed=1)
 # Every registered model that is not a network, as SpookyConfig configures it.
-BACKENDS = {name: (lambda entry=entry: entry.make(SpookyConfig())) for name, entry in MODELS.items() if not entry.network}
+BACKENDS = {
+    name: (lambda entry=entry: entry.make(SpookyConfig())) for name, entry in MODELS.items() if not entry.network
+}
 
 
 @pytest.fixture(scope="module", params=sorted(BACKENDS))
@@ -37,7 +39,10 @@ def test_predict_proba_gives_one_probability_row_per_sentence(fitted):
 
 
 def test_stack_features_are_finite_and_fixed_in_width(fitted):
-    short, long = stack_features(fitted, HELD_OUT["text"].tolist()[:3]), stack_features(fitted, ["A"] + HELD_OUT["text"].tolist())
+    short, long = (
+        stack_features(fitted, HELD_OUT["text"].tolist()[:3]),
+        stack_features(fitted, ["A"] + HELD_OUT["text"].tolist()),
+    )
     assert short.shape[1] == long.shape[1] and len(long) == len(HELD_OUT) + 1
     assert np.isfinite(long).all()
 

@@ -1,4 +1,5 @@
-"""convert-bert turns a Hub-layout BERT checkpoint (Flax or PyTorch weights, no tokenizer config) into a KerasHub preset."""
+"""convert-bert turns a Hub-layout BERT checkpoint (Flax or PyTorch weights, no tokenizer config) into a
+KerasHub preset."""
 
 import json
 
@@ -6,7 +7,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-keras_hub = pytest.importorskip("keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)")
+keras_hub = pytest.importorskip(
+    "keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)"
+)
 
 from lstm_spooky.models.convert_bert import ConversionError, convert_bert_checkpoint, is_uncased  # noqa: E402
 from lstm_spooky.ui.cli import main  # noqa: E402
@@ -32,18 +35,29 @@ def converted(hub_checkpoint, tmp_path_factory):
 def test_flax_weights_land_in_the_matching_keras_hub_layers(hub_checkpoint, converted):
     params = hub_checkpoint[1]["bert"]
     backbone = keras_hub.models.BertBackbone.from_preset(str(converted[0]))
-    np.testing.assert_array_equal(backbone.get_layer("token_embedding").embeddings.numpy(), params["embeddings"]["word_embeddings"]["embedding"])
+    np.testing.assert_array_equal(
+        backbone.get_layer("token_embedding").embeddings.numpy(), params["embeddings"]["word_embeddings"]["embedding"]
+    )
     layer = backbone.get_layer("transformer_layer_1")
     query = params["encoder"]["layer"]["1"]["attention"]["self"]["query"]["kernel"]
-    np.testing.assert_array_equal(layer._self_attention_layer.query_dense.kernel.numpy(), query.reshape(HIDDEN, HEADS, HIDDEN // HEADS))
+    np.testing.assert_array_equal(
+        layer._self_attention_layer.query_dense.kernel.numpy(), query.reshape(HIDDEN, HEADS, HIDDEN // HEADS)
+    )
     intermediate = params["encoder"]["layer"]["1"]["intermediate"]["dense"]["kernel"]
     np.testing.assert_array_equal(layer._feedforward_intermediate_dense.kernel.numpy(), intermediate)
-    np.testing.assert_array_equal(backbone.get_layer("pooled_dense").kernel.numpy(), params["pooler"]["dense"]["kernel"])
+    np.testing.assert_array_equal(
+        backbone.get_layer("pooled_dense").kernel.numpy(), params["pooler"]["dense"]["kernel"]
+    )
 
 
 def test_conversion_adds_what_keras_hub_needs(converted):
     folder, summary = converted
-    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.json",
+        "model.safetensors",
+        "tokenizer_config.json",
+        "vocab.txt",
+    ]
     assert json.loads((folder / "config.json").read_text())["model_type"] == "bert"
     assert json.loads((folder / "tokenizer_config.json").read_text())["do_lower_case"] is True
     assert summary["weights"] == "flax_model.msgpack"
@@ -55,7 +69,9 @@ def test_the_converted_tokenizer_lowercases(converted):
 
 
 def test_pytorch_weights_are_read_when_torch_is_installed(hub_checkpoint, tmp_path):
-    torch = pytest.importorskip("torch", reason="reading pytorch_model.bin needs PyTorch, which lstm-spooky does not install")
+    torch = pytest.importorskip(
+        "torch", reason="reading pytorch_model.bin needs PyTorch, which lstm-spooky does not install"
+    )
     from lstm_spooky.models.convert_bert import flax_to_pytorch_names, read_flax_msgpack
 
     source = tmp_path / "pt"
@@ -74,7 +90,9 @@ def test_a_folder_without_weights_is_rejected(hub_checkpoint, tmp_path):
     source.mkdir()
     for name in ("config.json", "vocab.txt"):
         (source / name).write_bytes((hub_checkpoint[0] / name).read_bytes())
-    with pytest.raises(ConversionError, match="no weights; expected model.safetensors, flax_model.msgpack or pytorch_model.bin"):
+    with pytest.raises(
+        ConversionError, match="no weights; expected model.safetensors, flax_model.msgpack or pytorch_model.bin"
+    ):
         convert_bert_checkpoint(source, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

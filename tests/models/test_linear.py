@@ -11,7 +11,9 @@ TEXTS, Y = TRAIN["text"].tolist(), encode_labels(TRAIN["author"])
 
 
 def test_naive_bayes_stack_features_are_centred_and_shrink_with_length():
-    model = LinearBackend(LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")).fit(TEXTS, Y)
+    model = LinearBackend(LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")).fit(
+        TEXTS, Y
+    )
     short, long = "The raven ; end.", " ".join(["The raven ; end."] * 8)
     features = model.stack_features([short, long])
     np.testing.assert_allclose(features.sum(axis=1), 0.0, atol=1e-9)
@@ -22,7 +24,9 @@ def test_naive_bayes_stack_features_are_centred_and_shrink_with_length():
 
 
 def test_svm_stack_features_are_its_margins():
-    model = LinearBackend(LinearConfig(classifier="svm", analyzer="char", ngrams=(2, 4), weighting="binary")).fit(TEXTS, Y)
+    model = LinearBackend(LinearConfig(classifier="svm", analyzer="char", ngrams=(2, 4), weighting="binary")).fit(
+        TEXTS, Y
+    )
     np.testing.assert_array_equal(model.stack_features(TEXTS[:5]), model.decision_function(TEXTS[:5]))
 
 

@@ -59,7 +59,9 @@ def test_log_likelihood_is_the_sum_of_next_symbol_log_probabilities():
     table, model = toy_model()
     ids = list(table.encode([list("cabbx")]).ids)
     by_steps = sum(np.log(model.next_proba(ids[:t])[:, symbol]) for t, symbol in enumerate(ids + [EOS]))
-    np.testing.assert_allclose(model.log_likelihood(Sequences(np.array(ids), np.array([len(ids)])))[0], by_steps, rtol=1e-12)
+    np.testing.assert_allclose(
+        model.log_likelihood(Sequences(np.array(ids), np.array([len(ids)])))[0], by_steps, rtol=1e-12
+    )
 
 
 def test_ngram_codes_write_each_ngram_in_base_n_ids():

@@ -54,18 +54,23 @@ def reference_models(order: int, table: SymbolTable) -> list[InterpolatedLanguag
     models = []
     for label in (0, 1):
         model = InterpolatedLanguageModel(
-            UniformBaseKneserNey, order,
+            UniformBaseKneserNey,
+            order,
             params={"order": order, "discount": DISCOUNT, "n_predictable": table.n_ids - 1},
         )
         texts = [list(text) for text, y in zip(TRAIN, LABELS) if y == label]
-        model.fit([predicted_ngrams(text, order) for text in texts], vocabulary_text=table.symbols + ["<s>", "</s>"])  # NLTK maps the rest to its <UNK>
+        model.fit(
+            [predicted_ngrams(text, order) for text in texts], vocabulary_text=table.symbols + ["<s>", "</s>"]
+        )  # NLTK maps the rest to its <UNK>
         models.append(model)
     return models
 
 
 def fitted(order: int) -> tuple[SymbolTable, KneserNeyLM]:
     table = SymbolTable.build([list(text) for text in TRAIN])
-    return table, KneserNeyLM.fit(table.encode([list(text) for text in TRAIN]), LABELS, order, table.n_ids, 2, discount=DISCOUNT)
+    return table, KneserNeyLM.fit(
+        table.encode([list(text) for text in TRAIN]), LABELS, order, table.n_ids, 2, discount=DISCOUNT
+    )
 
 
 def name(table: SymbolTable, symbol_id: int) -> str:
@@ -82,7 +87,10 @@ def test_next_symbol_probabilities_match_nltk_kneser_ney_with_a_fixed_discount(o
             history = ["<s>"] * (order - 1) + [name(table, i) for i in ids[:t]]
             proba = ours.next_proba(ids[:t])
             expected = [
-                [reference.unmasked_score(name(table, i), tuple(history[len(history) - order + 1 :])) for i in range(1, table.n_ids)]
+                [
+                    reference.unmasked_score(name(table, i), tuple(history[len(history) - order + 1 :]))
+                    for i in range(1, table.n_ids)
+                ]
                 for reference in references
             ]
             np.testing.assert_allclose(proba[:, 1:], expected, rtol=1e-12, atol=0)

@@ -35,7 +35,12 @@ class WordFrequencies:
 
     def predict_proba(self, texts):
         index = {word: j for j, word in enumerate(self.words_)}
-        scores = np.array([sum((self.log_p_[:, index[w]] for w in tokenize(t) if w in index), np.zeros(len(self.log_p_))) for t in texts])
+        scores = np.array(
+            [
+                sum((self.log_p_[:, index[w]] for w in tokenize(t) if w in index), np.zeros(len(self.log_p_)))
+                for t in texts
+            ]
+        )
         scores = scores.reshape(len(texts), len(self.log_p_))
         proba = np.exp(scores - scores.max(axis=1, keepdims=True))
         return proba / proba.sum(axis=1, keepdims=True)
@@ -64,7 +69,9 @@ def test_a_model_defined_outside_the_package_keeps_the_contract(word_frequencies
 
 
 def test_a_registered_model_is_stacked_saved_loaded_and_predicts_the_same(word_frequencies, corpus, tmp_path):
-    model = SpookyClassifier(TINY.replace(models=("word_frequencies", "mnb_words"))).fit(corpus["text"], corpus["author"])
+    model = SpookyClassifier(TINY.replace(models=("word_frequencies", "mnb_words"))).fit(
+        corpus["text"], corpus["author"]
+    )
     assert set(model.cv_["models"]) == {"word_frequencies", "mnb_words"} and model.cv_["combined_by"] == "stack"
     model.save(tmp_path / "model")
     loaded = SpookyClassifier.load(tmp_path / "model")
@@ -74,7 +81,20 @@ def test_a_registered_model_is_stacked_saved_loaded_and_predicts_the_same(word_f
 
 def test_the_command_fits_and_submits_with_a_registered_model(word_frequencies, train_csv, test_csv, tmp_path):
     model_dir, output = tmp_path / "model", tmp_path / "submission.csv"
-    fit = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--models", "word_frequencies,mnb_words", "--folds", "2", "--quiet"])
+    fit = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(train_csv),
+            "--model-dir",
+            str(model_dir),
+            "--models",
+            "word_frequencies,mnb_words",
+            "--folds",
+            "2",
+            "--quiet",
+        ],
+    )
     assert fit.exit_code == 0, fit.output
     assert "word_frequencies" in fit.output
     submit = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(output)])
@@ -99,7 +119,13 @@ def test_an_unknown_model_name_is_refused_with_the_choices():
         registry.entry("nope")
 
 
-@pytest.mark.parametrize("names, message", [(["nblr", "lstm"], r"models: \['nblr', 'lstm'\]; choose one or more of bilstm"), ([], r"models: \[\]; choose one or more")])
+@pytest.mark.parametrize(
+    "names, message",
+    [
+        (["nblr", "lstm"], r"models: \['nblr', 'lstm'\]; choose one or more of bilstm"),
+        ([], r"models: \[\]; choose one or more"),
+    ],
+)
 def test_model_names_are_checked_against_the_table(names, message):
     with pytest.raises(ValueError, match=message):
         registry.check_names(names)

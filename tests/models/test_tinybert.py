@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sklearn.exceptions import NotFittedError
 
-keras_hub = pytest.importorskip("keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)")
+keras_hub = pytest.importorskip(
+    "keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)"
+)
 
 from lstm_spooky import SpookyClassifier, SpookyConfig  # noqa: E402
 from lstm_spooky.config import BertConfig  # noqa: E402
@@ -96,10 +98,26 @@ def test_cli_fits_submits_and_predicts_with_the_tinybert_backend(preset, config,
     settings = tmp_path / "bert.json"
     settings.write_text(json.dumps(config.replace(bert=config.bert.replace(epochs=2)).to_dict()))
     model_dir = tmp_path / "model"
-    fit = CliRunner().invoke(main, ["fit", str(train_csv), "--config", str(settings), "--backend", "tinybert", "--bert-preset", preset, "--model-dir", str(model_dir)])
+    fit = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(train_csv),
+            "--config",
+            str(settings),
+            "--backend",
+            "tinybert",
+            "--bert-preset",
+            preset,
+            "--model-dir",
+            str(model_dir),
+        ],
+    )
     assert fit.exit_code == 0, fit.output
     assert "tinybert  fold 1/1  epoch 2/2" in fit.output and "left" in fit.output
-    submit = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")])
+    submit = CliRunner().invoke(
+        main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")]
+    )
     assert submit.exit_code == 0, submit.output
     submission = pd.read_csv(tmp_path / "s.csv")
     assert list(submission.columns) == ["id", "EAP", "HPL", "MWS"]
@@ -114,7 +132,19 @@ def test_an_unreachable_hub_preset_fails_with_one_sentence(train_csv, tmp_path, 
 
     monkeypatch.setattr(keras_hub.models.BertBackbone, "from_preset", offline)
     monkeypatch.setattr("lstm_spooky.models.tinybert._resolves", lambda host: False)
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--backend", "tinybert", "--bert-preset", "bert_tiny_en_uncased", "--model-dir", str(tmp_path / "m")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(train_csv),
+            "--backend",
+            "tinybert",
+            "--bert-preset",
+            "bert_tiny_en_uncased",
+            "--model-dir",
+            str(tmp_path / "m"),
+        ],
+    )
     assert result.exit_code == 1
     message = result.output.strip().splitlines()[-1]
     assert message == (
@@ -128,10 +158,15 @@ def test_an_unreachable_hub_preset_fails_with_one_sentence(train_csv, tmp_path, 
 
 def test_an_unconverted_hub_folder_is_refused_with_the_command_that_converts_it(tmp_path):
     write_hub_checkpoint(tmp_path / "TinyBERT", WORDS)
-    with pytest.raises(ValueError, match=r"without model.safetensors, tokenizer_config.json; convert it first: lstm-spooky convert-bert"):
+    with pytest.raises(
+        ValueError,
+        match=r"without model.safetensors, tokenizer_config.json; convert it first: lstm-spooky convert-bert",
+    ):
         preset_source(str(tmp_path / "TinyBERT"))
 
 
 def test_a_missing_local_folder_is_named(tmp_path):
     with pytest.raises(ValueError, match="no such folder"):
-        TinyBERTBackend(BertConfig(preset=str(tmp_path / "absent"))).fit(["a"] * 3, np.array([0, 1, 2]), (["a"], np.array([0])))
+        TinyBERTBackend(BertConfig(preset=str(tmp_path / "absent"))).fit(
+            ["a"] * 3, np.array([0, 1, 2]), (["a"], np.array([0]))
+        )

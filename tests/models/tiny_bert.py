@@ -31,10 +31,16 @@ def flax_parameters(vocab_size: int, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
 
     def dense(n_in: int, n_out: int) -> dict:
-        return {"kernel": rng.normal(0, 0.02, (n_in, n_out)).astype(np.float32), "bias": rng.normal(0, 0.02, n_out).astype(np.float32)}
+        return {
+            "kernel": rng.normal(0, 0.02, (n_in, n_out)).astype(np.float32),
+            "bias": rng.normal(0, 0.02, n_out).astype(np.float32),
+        }
 
     def norm() -> dict:
-        return {"scale": (1 + rng.normal(0, 0.02, HIDDEN)).astype(np.float32), "bias": rng.normal(0, 0.02, HIDDEN).astype(np.float32)}
+        return {
+            "scale": (1 + rng.normal(0, 0.02, HIDDEN)).astype(np.float32),
+            "bias": rng.normal(0, 0.02, HIDDEN).astype(np.float32),
+        }
 
     def embedding(rows: int) -> dict:
         return {"embedding": rng.normal(0, 0.02, (rows, HIDDEN)).astype(np.float32)}
@@ -58,7 +64,12 @@ def flax_parameters(vocab_size: int, seed: int = 0) -> dict:
         "pooler": {"dense": dense(HIDDEN, HIDDEN)},
     }
     # The pre-training heads come along in Hub checkpoints; the converter must skip them.
-    heads = {"predictions": {"bias": np.zeros(vocab_size, np.float32), "transform": {"dense": dense(HIDDEN, HIDDEN), "LayerNorm": norm()}}}
+    heads = {
+        "predictions": {
+            "bias": np.zeros(vocab_size, np.float32),
+            "transform": {"dense": dense(HIDDEN, HIDDEN), "LayerNorm": norm()},
+        }
+    }
     return {"bert": bert, "cls": heads}
 
 
@@ -70,17 +81,26 @@ def write_hub_checkpoint(folder: Path, words: list[str], seed: int = 0) -> dict:
     vocabulary = tiny_vocabulary(words)
     params = flax_parameters(len(vocabulary), seed)
     config = {
-        "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
-        "hidden_size": HIDDEN, "initializer_range": 0.02, "intermediate_size": INTERMEDIATE,
-        "max_position_embeddings": MAX_POSITIONS, "num_attention_heads": HEADS, "num_hidden_layers": LAYERS,
-        "type_vocab_size": 2, "vocab_size": len(vocabulary),
+        "attention_probs_dropout_prob": 0.1,
+        "hidden_act": "gelu",
+        "hidden_dropout_prob": 0.1,
+        "hidden_size": HIDDEN,
+        "initializer_range": 0.02,
+        "intermediate_size": INTERMEDIATE,
+        "max_position_embeddings": MAX_POSITIONS,
+        "num_attention_heads": HEADS,
+        "num_hidden_layers": LAYERS,
+        "type_vocab_size": 2,
+        "vocab_size": len(vocabulary),
     }
     (folder / "config.json").write_text(json.dumps(config, indent=2))
     (folder / "vocab.txt").write_text("\n".join(vocabulary) + "\n")
 
     def encode(value):
         if isinstance(value, np.ndarray):  # Flax's ndarray extension: (shape, dtype name, C-order bytes)
-            return msgpack.ExtType(1, msgpack.packb((value.shape, value.dtype.name, value.tobytes("C")), use_bin_type=True))
+            return msgpack.ExtType(
+                1, msgpack.packb((value.shape, value.dtype.name, value.tobytes("C")), use_bin_type=True)
+            )
         raise TypeError(type(value))
 
     (folder / "flax_model.msgpack").write_bytes(msgpack.packb(params, default=encode, strict_types=True))

@@ -11,10 +11,9 @@ def test_failed_directory_write_keeps_the_old_directory(tmp_path):
     target = tmp_path / "model"
     target.mkdir()
     (target / "weights").write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_directory(target) as tmp:
-            (tmp / "weights").write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_directory(target) as tmp:
+        (tmp / "weights").write_text("half")
+        raise RuntimeError("interrupted")
     assert (target / "weights").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
 
@@ -32,10 +31,9 @@ def test_completed_directory_write_replaces_the_old_one(tmp_path):
 def test_failed_file_write_keeps_the_old_file(tmp_path):
     target = tmp_path / "submission.csv"
     target.write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_file(target) as tmp:
-            tmp.write_text("half")
-            raise RuntimeError("interrupted")
+    with pytest.raises(RuntimeError), atomic_file(target) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("interrupted")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["submission.csv"]
 
@@ -67,9 +65,8 @@ def test_a_stop_right_after_the_swap_leaves_the_new_directory_and_nothing_else(t
         raise KeyboardInterrupt
 
     monkeypatch.setattr(atomic, "exchange", swap_then_stop)
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_directory(target) as tmp:
-            (tmp / "weights").write_text("new")
+    with pytest.raises(KeyboardInterrupt), atomic_directory(target) as tmp:
+        (tmp / "weights").write_text("new")
     assert (target / "weights").read_text() == "new"
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
 
@@ -85,7 +82,9 @@ def test_every_file_and_folder_reaches_the_disk_before_the_swap_and_the_swap_aft
         (tmp / "member" / "weights").write_text("new")
         (tmp / "config.json").write_text("{}")
     swap = events.index(("swap", "model"))
-    assert {("flush", "weights"), ("flush", "member"), ("flush", "config.json"), ("flush", tmp.name)} <= set(events[:swap])
+    assert {("flush", "weights"), ("flush", "member"), ("flush", "config.json"), ("flush", tmp.name)} <= set(
+        events[:swap]
+    )
     assert events[swap + 1 :] == [("flush", tmp_path.name)]  # the folder that now names the new directory
 
 
@@ -103,9 +102,8 @@ def test_without_an_exchange_an_error_between_the_renames_keeps_the_old_director
         real_replace(source, destination)
 
     monkeypatch.setattr(atomic.os, "replace", replace)
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_directory(target) as tmp:
-            (tmp / "weights").write_text("new")
+    with pytest.raises(KeyboardInterrupt), atomic_directory(target) as tmp:
+        (tmp / "weights").write_text("new")
     monkeypatch.setattr(atomic.os, "replace", real_replace)
     assert (target / "weights").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
@@ -123,9 +121,8 @@ def test_without_an_exchange_a_directory_is_still_replaced(tmp_path, monkeypatch
 def test_a_directory_left_aside_by_a_crash_between_the_renames_comes_back_at_the_next_write(tmp_path):
     target = tmp_path / "model"
     model_in(aside_path(target), "old")  # the crash: the old one aside, the new one not yet in place
-    with pytest.raises(RuntimeError):
-        with atomic_directory(target):
-            raise RuntimeError("this write fails too")
+    with pytest.raises(RuntimeError), atomic_directory(target):
+        raise RuntimeError("this write fails too")
     assert (target / "weights").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
 

@@ -17,7 +17,9 @@ class Fitted:
 
 
 def test_a_fresh_run_clears_an_old_checkpoint_directory(tmp_path):
-    FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 0}}, resume=False).save("nblr", "fold-0", Fitted())
+    FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 0}}, resume=False).save(
+        "nblr", "fold-0", Fitted()
+    )
     checkpoints = FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 1}}, resume=False)
     assert not checkpoints.finished("nblr", "fold-0")
 
@@ -46,8 +48,12 @@ def test_a_file_in_the_checkpoints_place_is_refused(tmp_path):
 
 
 def test_resume_keeps_finished_folds_of_the_same_run(tmp_path):
-    FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 1}}, resume=False).save("nblr", "fold-0", Fitted())
-    assert FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 1}}, resume=True).finished("nblr", "fold-0")
+    FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 1}}, resume=False).save(
+        "nblr", "fold-0", Fitted()
+    )
+    assert FoldCheckpoints(tmp_path / "run", {"config": {"models": ["nblr"], "seed": 1}}, resume=True).finished(
+        "nblr", "fold-0"
+    )
 
 
 def test_a_damaged_finished_fold_is_trained_again_rather_than_loaded(tmp_path):

@@ -36,9 +36,11 @@ def test_the_lock_file_sits_beside_the_directory_and_is_removed_after(tmp_path):
 def test_a_second_holder_is_refused_with_the_first_ones_pid(tmp_path):
     holder = hold_in_another_process(tmp_path / "model")
     try:
-        with pytest.raises(LockedError, match=rf"model: another lstm-spooky fit \(pid {holder.pid} on .*\) is writing"):
-            with directory_lock(tmp_path / "model"):
-                pass
+        refused = pytest.raises(
+            LockedError, match=rf"model: another lstm-spooky fit \(pid {holder.pid} on .*\) is writing"
+        )
+        with refused, directory_lock(tmp_path / "model"):
+            pass
     finally:
         holder.kill()
         holder.wait()

@@ -18,7 +18,14 @@ def saved_model(directory, **meta):
     (directory / "bilstm" / "fold-0" / "model.weights.h5").write_bytes(b"\x89HDF" + bytes(4000))
     (directory / "oof.csv").write_text("id,EAP,HPL,MWS,author\n")
     (directory / "oof-bilstm.csv.gz").write_bytes(gzip.compress(b"id,EAP,HPL,MWS,author\n"))
-    meta = {"format": FORMAT_MARKER, "format_version": FORMAT_VERSION, "lstm_spooky_version": "0.1.0", "config": {}, "members": {"bilstm": ["fold-0"]}, **meta}
+    meta = {
+        "format": FORMAT_MARKER,
+        "format_version": FORMAT_VERSION,
+        "lstm_spooky_version": "0.1.0",
+        "config": {},
+        "members": {"bilstm": ["fold-0"]},
+        **meta,
+    }
     (directory / "config.json").write_text(json.dumps(meta))
     write_manifest(directory)
     return directory
@@ -42,7 +49,9 @@ def test_a_format_4_model_is_recognised_and_asked_to_be_refitted(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps({**meta, "format_version": 4}))
     (tmp_path / "manifest.json").unlink()
     assert is_model_dir(tmp_path)
-    with pytest.raises(ValueError, match=r"model format 4 is not supported .*an older version\); re-run `lstm-spooky fit`"):
+    with pytest.raises(
+        ValueError, match=r"model format 4 is not supported .*an older version\); re-run `lstm-spooky fit`"
+    ):
         read_model_meta(tmp_path)
 
 
@@ -55,15 +64,32 @@ def test_a_model_from_a_newer_version_says_so(tmp_path):
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda d: (d / "bilstm" / "fold-0" / "model.weights.h5").unlink(), r"model.weights.h5: missing from the model directory"),
-        (lambda d: (d / "bilstm" / "fold-0" / "model.weights.h5").write_bytes(b"\x89HDF"), r"model.weights.h5: 4 bytes where 4004 were saved"),
+        (
+            lambda d: (d / "bilstm" / "fold-0" / "model.weights.h5").unlink(),
+            r"model.weights.h5: missing from the model directory",
+        ),
+        (
+            lambda d: (d / "bilstm" / "fold-0" / "model.weights.h5").write_bytes(b"\x89HDF"),
+            r"model.weights.h5: 4 bytes where 4004 were saved",
+        ),
         (lambda d: (d / "oof.csv").write_text("id,EAP,HPL,MWS,autho!\n"), r"oof.csv: changed since it was saved"),
-        (lambda d: (d / "config.json").write_text('{"format": "lstm-sp'), r"config.json: \d+ bytes where \d+ were saved"),
+        (
+            lambda d: (d / "config.json").write_text('{"format": "lstm-sp'),
+            r"config.json: \d+ bytes where \d+ were saved",
+        ),
         (lambda d: (d / "config.json").unlink(), r"config.json: missing from the model directory"),
         (lambda d: (d / "manifest.json").unlink(), r"manifest.json is missing, so the directory may be incomplete"),
         (lambda d: (d / "manifest.json").write_text("{"), r"manifest.json: damaged"),
     ],
-    ids=["weights deleted", "weights truncated", "oof edited", "config truncated", "config deleted", "manifest missing", "manifest damaged"],
+    ids=[
+        "weights deleted",
+        "weights truncated",
+        "oof edited",
+        "config truncated",
+        "config deleted",
+        "manifest missing",
+        "manifest damaged",
+    ],
 )
 def test_a_damaged_model_names_the_file_and_what_to_do(tmp_path, damage, message):
     damage(saved_model(tmp_path))
@@ -99,8 +125,14 @@ def test_files_the_model_did_not_write_are_foreign(tmp_path):
 @pytest.mark.parametrize(
     "make, message",
     [
-        (lambda d: (d / "config.json").write_text("{}"), "not an lstm-spooky model directory, so fit will not replace it"),
-        (lambda d: (saved_model(d) / "notes.txt").write_text("mine"), r"holds files that are not part of the model \(notes.txt\)"),
+        (
+            lambda d: (d / "config.json").write_text("{}"),
+            "not an lstm-spooky model directory, so fit will not replace it",
+        ),
+        (
+            lambda d: (saved_model(d) / "notes.txt").write_text("mine"),
+            r"holds files that are not part of the model \(notes.txt\)",
+        ),
         (lambda d: d.rmdir() or d.write_text("mine"), "is a file, not a directory"),
     ],
     ids=["user folder with config.json", "model plus a user file", "a file"],
@@ -123,7 +155,11 @@ def test_fit_may_replace_a_model_an_empty_folder_or_nothing(tmp_path):
 
 def test_the_checkpoints_of_an_unfinished_fit_are_no_model(tmp_path):
     (tmp_path / "run.json").write_text("{}")
-    with pytest.raises(ValueError, match=r"holds the finished folds of an unfinished fit, not a model; complete it with `lstm-spooky fit ... --resume`"):
+    with pytest.raises(
+        ValueError,
+        match=r"holds the finished folds of an unfinished fit, not a model; "
+        r"complete it with `lstm-spooky fit ... --resume`",
+    ):
         read_model_meta(tmp_path)
 
 

@@ -35,7 +35,9 @@ def test_ratios_are_aligned_with_the_vocabulary_padding_and_truncation():
     short = ratios.transform([["raven"]], max_len=3)
     np.testing.assert_array_equal(short[0, :2], 0)  # padded on the left, like Vocabulary.encode_batch
     long = ratios.transform([["raven", "things", "raven", "raven"]], max_len=2)
-    np.testing.assert_allclose(long[0], ratios.transform([["raven", "things"]], max_len=2)[0])  # first max_len tokens kept
+    np.testing.assert_allclose(
+        long[0], ratios.transform([["raven", "things"]], max_len=2)[0]
+    )  # first max_len tokens kept
     assert short.shape == (1, 3, 2) and long.dtype == np.float32
 
 
@@ -85,8 +87,16 @@ def test_occurrences_are_the_ngrams_ending_at_each_token_of_each_sentence():
     lengths = np.array([len(tokens) for tokens in sentences])
     for order in (1, 2, 3):
         found = _Occurrences(ids, lengths, order, n_ids=len(names))
-        decoded = [" ".join(names[code // len(names) ** k % len(names)] for k in range(order - 1, -1, -1)) for code in found.codes]
-        expected = [(r, j, ngram) for r, tokens in enumerate(sentences) for j, ngram in enumerate(ngrams_ending_at(tokens, order)) if ngram]
+        decoded = [
+            " ".join(names[code // len(names) ** k % len(names)] for k in range(order - 1, -1, -1))
+            for code in found.codes
+        ]
+        expected = [
+            (r, j, ngram)
+            for r, tokens in enumerate(sentences)
+            for j, ngram in enumerate(ngrams_ending_at(tokens, order))
+            if ngram
+        ]
         assert list(zip(found.rows, found.positions, decoded)) == expected
 
 

@@ -8,8 +8,12 @@ TRAIN = make_corpus()["text"].tolist()
 TEXTS = make_corpus(40, seed=1)["text"].tolist() + ["Unseen words; zebra!"]
 # Kinds and weightings as the default model mixes them, several vectorizers of one kind each.
 VECTORIZERS = [
-    ("word", (1, 3), "tfidf", True), ("word", (1, 1), "counts", True), ("word", (1, 2), "binary", True),
-    ("char", (1, 5), "tfidf", True), ("char", (1, 5), "counts", False), ("char", (2, 5), "tfidf", False),
+    ("word", (1, 3), "tfidf", True),
+    ("word", (1, 1), "counts", True),
+    ("word", (1, 2), "binary", True),
+    ("char", (1, 5), "tfidf", True),
+    ("char", (1, 5), "counts", False),
+    ("char", (2, 5), "tfidf", False),
     ("char_wb", (2, 4), "tfidf", True),
 ]
 
@@ -39,7 +43,16 @@ def test_outside_the_block_transform_is_the_vectorizers_own(fitted):
     np.testing.assert_array_equal(transform(fitted[3], TEXTS).toarray(), fitted[3].transform(TEXTS).toarray())
 
 
-ODD_TEXTS = ["", "a", "Ab", "two  spaces,\ttab\n\nnewlines", "  leading and trailing  ", "Café — naïve 𝔉raktur 😱!", "ÀÉÎ Õü", "bad byte \udcff"]
+ODD_TEXTS = [
+    "",
+    "a",
+    "Ab",
+    "two  spaces,\ttab\n\nnewlines",
+    "  leading and trailing  ",
+    "Café — naïve 𝔉raktur 😱!",
+    "ÀÉÎ Õü",
+    "bad byte \udcff",
+]
 
 
 @pytest.mark.parametrize("lowercase", [True, False])

@@ -24,7 +24,13 @@ def test_semicolons_and_dashes_are_their_own_tokens():
 
 def test_accented_and_non_ascii_letters_survive():
     assert tokenize("Mademoiselle Lalande à Paris, Æneas Øster") == [
-        "mademoiselle", "lalande", "à", "paris", ",", "æneas", "øster"
+        "mademoiselle",
+        "lalande",
+        "à",
+        "paris",
+        ",",
+        "æneas",
+        "øster",
     ]
 
 

@@ -20,7 +20,9 @@ def config_json(tmp_path_factory):
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, train_csv, config_json):
     model_dir = tmp_path_factory.mktemp("cli") / "model"
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--quiet"])
+    result = CliRunner().invoke(
+        main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     assert "final   2-fold out-of-fold log loss" in result.output  # aligned with "bilstm"
     assert not model_dir.with_name("model.partial").exists()
@@ -28,14 +30,33 @@ def model_dir(tmp_path_factory, train_csv, config_json):
 
 
 def test_fit_saves_a_self_describing_model_directory(model_dir):
-    assert sorted(p.name for p in model_dir.iterdir()) == ["bilstm", "config.json", "manifest.json", "oof-bilstm.csv.gz", "oof.csv"]
+    assert sorted(p.name for p in model_dir.iterdir()) == [
+        "bilstm",
+        "config.json",
+        "manifest.json",
+        "oof-bilstm.csv.gz",
+        "oof.csv",
+    ]
     assert sorted(p.name for p in (model_dir / "bilstm").iterdir()) == ["fold-0", "fold-1"]
     assert json.loads((model_dir / "config.json").read_text())["config"]["lstm_units"] == TINY.lstm_units
 
 
 def test_options_override_the_config_file(tmp_path, train_csv, config_json):
     result = CliRunner().invoke(
-        main, ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--config", str(config_json), "--epochs", "1", "--seed", "3", "--quiet"]
+        main,
+        [
+            "fit",
+            str(train_csv),
+            "--model-dir",
+            str(tmp_path / "m"),
+            "--config",
+            str(config_json),
+            "--epochs",
+            "1",
+            "--seed",
+            "3",
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
     saved = json.loads((tmp_path / "m" / "config.json").read_text())["config"]
@@ -105,14 +126,26 @@ def test_fit_refuses_to_replace_a_directory_that_is_no_model(train_csv, tmp_path
 def test_bad_config_file_is_reported(train_csv, tmp_path):
     config = tmp_path / "config.json"
     config.write_text(json.dumps({"lstm_unitz": 3}))
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--config", str(config), "--model-dir", str(tmp_path / "m")])
+    result = CliRunner().invoke(
+        main, ["fit", str(train_csv), "--config", str(config), "--model-dir", str(tmp_path / "m")]
+    )
     assert result.exit_code == 1
     assert "not a valid config" in result.output
 
 
 def test_crash_in_a_fold_keeps_the_previous_model_and_finished_folds(tmp_path, train_csv, config_json, monkeypatch):
     model_dir = tmp_path / "model"
-    args = ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--epochs", "1", "--quiet"]
+    args = [
+        "fit",
+        str(train_csv),
+        "--model-dir",
+        str(model_dir),
+        "--config",
+        str(config_json),
+        "--epochs",
+        "1",
+        "--quiet",
+    ]
     assert CliRunner().invoke(main, args).exit_code == 0
     before = (model_dir / "config.json").read_text()
     real_fit = BiLSTMBackend.fit
@@ -144,36 +177,66 @@ def test_report_writes_a_page_with_plots_and_the_worst_sentences(model_dir, tmp_
     assert result.exit_code == 0, result.output
     page = output.read_text()
     assert page.count("data:image/png;base64,") == 3
-    for heading in ("Cross-validated scores", "learning curves", "Confusion matrix", "Reliability", "precision and recall", "confidently wrong"):
+    for heading in (
+        "Cross-validated scores",
+        "learning curves",
+        "Confusion matrix",
+        "Reliability",
+        "precision and recall",
+        "confidently wrong",
+    ):
         assert heading in page
     assert "sentence not available" not in page  # fit recorded where the training CSV is
 
 
 def test_models_option_trains_and_stacks_the_named_models(tmp_path, train_csv, test_csv, config_json):
     model_dir = tmp_path / "model"
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "nblr,lm", "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(train_csv),
+            "--model-dir",
+            str(model_dir),
+            "--config",
+            str(config_json),
+            "--models",
+            "nblr,lm",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "nblr" in result.output and "final" in result.output and "stacked" in result.output
     assert json.loads((model_dir / "config.json").read_text())["config"]["models"] == ["nblr", "lm"]
-    submit = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")])
+    submit = CliRunner().invoke(
+        main, ["submit", str(test_csv), "--model-dir", str(model_dir), "--output", str(tmp_path / "s.csv")]
+    )
     assert submit.exit_code == 0, submit.output
 
 
 def test_unknown_model_name_is_a_usage_error(tmp_path, train_csv):
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--models", "bilstm,svm", "--model-dir", str(tmp_path / "m")])
+    result = CliRunner().invoke(
+        main, ["fit", str(train_csv), "--models", "bilstm,svm", "--model-dir", str(tmp_path / "m")]
+    )
     assert result.exit_code == 2
     assert "choose from bilstm, nblr, lm" in result.output
 
 
 def test_bert_preset_without_the_tinybert_model_is_a_usage_error(tmp_path, train_csv):
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--models", "nblr", "--bert-preset", "some-bert", "--model-dir", str(tmp_path / "m")])
+    result = CliRunner().invoke(
+        main,
+        ["fit", str(train_csv), "--models", "nblr", "--bert-preset", "some-bert", "--model-dir", str(tmp_path / "m")],
+    )
     assert result.exit_code == 2
     assert "--bert-preset only applies to the tinybert model" in result.output
     assert not (tmp_path / "m").exists()
 
 
 def test_fit_progress_is_plain_lines_with_the_whole_runs_time_left_when_stderr_is_no_terminal(tmp_path, train_csv):
-    result = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--models", "mnb_words,svm_words", "--folds", "2"])
+    result = CliRunner().invoke(
+        main,
+        ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--models", "mnb_words,svm_words", "--folds", "2"],
+    )
     assert result.exit_code == 0, result.output
     progress = [line for line in result.stderr.splitlines() if line.endswith(" left]")]
     assert progress[0].startswith("6 fits planned")  # an estimate before the first fold
@@ -185,7 +248,16 @@ def test_fit_draws_one_live_bar_on_a_terminal_and_quiet_silences_it(tmp_path, tr
     monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws as on a terminal
     monkeypatch.setenv("TERM", "xterm")
     monkeypatch.delenv("CI", raising=False)
-    args = ["fit", str(train_csv), "--model-dir", str(tmp_path / "m"), "--models", "mnb_words,svm_words", "--folds", "2"]
+    args = [
+        "fit",
+        str(train_csv),
+        "--model-dir",
+        str(tmp_path / "m"),
+        "--models",
+        "mnb_words,svm_words",
+        "--folds",
+        "2",
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "\x1b[" in result.stderr and "left" in result.stderr
@@ -197,18 +269,36 @@ def test_fit_draws_one_live_bar_on_a_terminal_and_quiet_silences_it(tmp_path, tr
 @pytest.fixture(scope="module")
 def stacked_model_dir(tmp_path_factory, train_csv, config_json):
     model_dir = tmp_path_factory.mktemp("stacked") / "model"
-    fit = CliRunner().invoke(main, ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm,svm_chars", "--quiet"])
+    fit = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(train_csv),
+            "--model-dir",
+            str(model_dir),
+            "--config",
+            str(config_json),
+            "--models",
+            "bilstm,svm_chars",
+            "--quiet",
+        ],
+    )
     assert fit.exit_code == 0, fit.output
     return model_dir
 
 
-def test_submit_runs_the_networks_in_a_second_process_and_never_imports_tensorflow_itself(stacked_model_dir, test_csv, tmp_path):
+def test_submit_runs_the_networks_in_a_second_process_and_never_imports_tensorflow_itself(
+    stacked_model_dir, test_csv, tmp_path
+):
     import subprocess
     import sys
 
     output = tmp_path / "s.csv"
     args = ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
-    code = f"import sys\nfrom lstm_spooky.ui.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\nfinally:\n    print('tensorflow' in sys.modules)"
+    code = (
+        f"import sys\nfrom lstm_spooky.ui.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\n"
+        "finally:\n    print('tensorflow' in sys.modules)"
+    )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -229,12 +319,16 @@ def test_a_network_process_that_dies_is_one_line_and_no_submission(stacked_model
 
     monkeypatch.setattr(NetworkProcess, "stack_blocks", died)
     output = tmp_path / "s.csv"
-    result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)])
+    result = CliRunner().invoke(
+        main, ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
+    )
     assert result.exit_code == 1 and "the process running the networks ended unexpectedly" in result.output
     assert "Traceback" not in result.output and not output.exists()
 
 
-def test_networks_that_fail_to_load_in_their_process_are_one_line_and_no_submission(stacked_model_dir, test_csv, tmp_path):
+def test_networks_that_fail_to_load_in_their_process_are_one_line_and_no_submission(
+    stacked_model_dir, test_csv, tmp_path
+):
     import shutil
 
     from lstm_spooky.store.manifest import MANIFEST_FILE, write_manifest
@@ -246,12 +340,18 @@ def test_networks_that_fail_to_load_in_their_process_are_one_line_and_no_submiss
     write_manifest(broken)  # so that only loading the network finds the damage, in the second process
     output = tmp_path / "s.csv"
     result = CliRunner().invoke(main, ["submit", str(test_csv), "--model-dir", str(broken), "--output", str(output)])
-    assert result.exit_code == 1 and "the networks could not be loaded" in result.output and "no submission was written" in result.output
+    assert (
+        result.exit_code == 1
+        and "the networks could not be loaded" in result.output
+        and "no submission was written" in result.output
+    )
     assert "Traceback" not in result.output and not output.exists()
 
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM", "SIGHUP"])
-def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_130_and_leaves_no_process(stacked_model_dir, test_csv, tmp_path, signal_name):
+def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_130_and_leaves_no_process(
+    stacked_model_dir, test_csv, tmp_path, signal_name
+):
     # As a terminal's Ctrl-C or hang-up, or `timeout`, does: every process of the group gets it,
     # the network process included (sent once it runs).
     import signal
@@ -262,8 +362,20 @@ def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_13
     output = tmp_path / "s.csv"
     output.write_text("previous")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    command = [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", "submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True, preexec_fn=default_stop_signals)
+    command = [
+        sys.executable,
+        "-c",
+        "from lstm_spooky.ui.cli import main; main()",
+        "submit",
+        str(test_csv),
+        "--model-dir",
+        str(stacked_model_dir),
+        "--output",
+        str(output),
+    ]
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True, preexec_fn=default_stop_signals
+    )
     deadline = time.monotonic() + 120
     children = []
     while not children and process.poll() is None and time.monotonic() < deadline:
@@ -273,7 +385,10 @@ def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_13
     os.killpg(process.pid, getattr(signal, signal_name))
     stderr = process.communicate(timeout=60)[1]
     assert process.returncode == 130, stderr
-    assert stderr.strip().splitlines()[-1].startswith("interrupted; no submission was written") and "Traceback" not in stderr
+    assert (
+        stderr.strip().splitlines()[-1].startswith("interrupted; no submission was written")
+        and "Traceback" not in stderr
+    )
     assert output.read_text() == "previous"
     deadline = time.monotonic() + 10
     while any(_running(child) for child in children) and time.monotonic() < deadline:

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -122,11 +123,18 @@ def test_a_second_fit_on_the_same_model_dir_refuses_at_start(model_dir, train_cs
 
 def test_the_lock_refusal_is_one_line_on_stderr_from_a_real_process(model_dir, train_csv, config_json):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    command = [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", *fit_args(train_csv, model_dir, config_json)]
+    command = [
+        sys.executable,
+        "-c",
+        "from lstm_spooky.ui.cli import main; main()",
+        *fit_args(train_csv, model_dir, config_json),
+    ]
     with directory_lock(model_dir):
         done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 1 and done.stdout == ""
-    assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ") and "another lstm-spooky fit" in done.stderr
+    assert (
+        done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ") and "another lstm-spooky fit" in done.stderr
+    )
 
 
 def test_a_fit_that_ended_leaves_no_lock_behind(model_dir, train_csv, config_json):
@@ -163,7 +171,10 @@ def test_ctrl_c_in_the_second_fold_keeps_the_model_and_the_first_fold(model_dir,
     )
     assert snapshot(model_dir) == before
     assert sorted(p.relative_to(partial).as_posix() for p in partial.glob("*/*")) == ["mnb_words/fold-0"]
-    assert sorted(p.name for p in model_dir.parent.iterdir()) == ["model", "model.partial"]  # no temporary or lock files
+    assert sorted(p.name for p in model_dir.parent.iterdir()) == [
+        "model",
+        "model.partial",
+    ]  # no temporary or lock files
 
     resumed = invoke(fit_args(train_csv, model_dir, config_json, "--seed", "5", "--resume"))
     assert resumed.exit_code == 0, resumed.output
@@ -193,7 +204,9 @@ def test_a_full_disk_while_saving_is_one_line_and_keeps_everything(model_dir, tr
     monkeypatch.setattr("lstm_spooky.ensemble.saving.write_manifest", disk_full)
     result = invoke(fit_args(train_csv, model_dir, config_json, "--seed", "5"))
     assert result.exit_code == 1
-    assert "manifest.json: No space left on device; the previous model in" in result.output and "--resume" in result.output
+    assert (
+        "manifest.json: No space left on device; the previous model in" in result.output and "--resume" in result.output
+    )
     assert snapshot(model_dir) == before
 
 
@@ -220,7 +233,12 @@ def input_csv(tmp_path, test_csv):
 def test_submit_never_overwrites_its_input(model_dir, input_csv, spelling, monkeypatch):
     before = input_csv.read_bytes()
     monkeypatch.chdir(input_csv.parent)
-    output = {"same path": str(input_csv), "./ spelling": "./sub/../test.csv", "symlink": "link.csv", "hard link": "hard.csv"}[spelling]
+    output = {
+        "same path": str(input_csv),
+        "./ spelling": "./sub/../test.csv",
+        "symlink": "link.csv",
+        "hard link": "hard.csv",
+    }[spelling]
     (input_csv.parent / "sub").mkdir()
     (input_csv.parent / "link.csv").symlink_to(input_csv)
     os.link(input_csv, input_csv.parent / "hard.csv")
@@ -241,7 +259,10 @@ def test_submit_never_overwrites_the_training_file_or_the_model(model_dir, train
 def test_submit_to_a_directory_is_refused(model_dir, input_csv, tmp_path):
     result = invoke(["submit", str(input_csv), "--model-dir", str(model_dir), "--output", str(tmp_path)])
     assert result.exit_code == 1
-    assert f"{tmp_path}: is a directory; give a file name for --output, such as {tmp_path / 'submission.csv'}" in result.output
+    assert (
+        f"{tmp_path}: is a directory; give a file name for --output, such as {tmp_path / 'submission.csv'}"
+        in result.output
+    )
 
 
 def test_submit_creates_missing_folders_for_its_output(model_dir, input_csv, tmp_path):
@@ -256,10 +277,13 @@ def test_ctrl_c_during_submit_keeps_the_previous_submission(model_dir, input_csv
     output = tmp_path / "submission.csv"
     output.write_text("previous")
     if when == "predicting":
-        monkeypatch.setattr("lstm_spooky.data.submission.make_submission", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+        monkeypatch.setattr(
+            "lstm_spooky.data.submission.make_submission", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt())
+        )
     else:
+
         def half_then_interrupt(frame, path, **kw):
-            open(path, "w").write("id,EA")
+            Path(path).write_text("id,EA")
             raise KeyboardInterrupt
 
         monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_interrupt)
@@ -286,17 +310,27 @@ def test_a_write_error_during_submit_is_one_line(model_dir, input_csv, tmp_path,
 @pytest.mark.parametrize(
     "damage, message",
     [
-        (lambda d: (d / "mnb_words" / "all-rows" / "weights.npz").unlink(), "weights.npz: missing from the model directory"),
+        (
+            lambda d: (d / "mnb_words" / "all-rows" / "weights.npz").unlink(),
+            "weights.npz: missing from the model directory",
+        ),
         (lambda d: (d / "oof.csv").write_text("id\n"), "oof.csv: 3 bytes where"),
         (lambda d: (d / "manifest.json").unlink(), "manifest.json is missing"),
-        (lambda d: [p.unlink() for p in sorted(d.rglob("*"), reverse=True) if p.is_file()], "not an lstm-spooky model directory"),
+        (
+            lambda d: [p.unlink() for p in sorted(d.rglob("*"), reverse=True) if p.is_file()],
+            "not an lstm-spooky model directory",
+        ),
     ],
     ids=["member file deleted", "file truncated", "manifest not copied", "files deleted"],
 )
 @pytest.mark.parametrize("command", ["submit", "predict"])
 def test_a_damaged_model_is_reported_in_one_line(model_dir, input_csv, damage, message, command):
     damage(model_dir)
-    args = ["submit", str(input_csv), "--output", str(input_csv.with_name("s.csv"))] if command == "submit" else ["predict", "A sentence."]
+    args = (
+        ["submit", str(input_csv), "--output", str(input_csv.with_name("s.csv"))]
+        if command == "submit"
+        else ["predict", "A sentence."]
+    )
     result = invoke([*args, "--model-dir", str(model_dir)])
     assert result.exit_code == 1
     assert message in result.output and result.output.count("\n") == 1
@@ -311,16 +345,33 @@ def test_a_real_ctrl_c_or_kill_during_training_exits_130_with_one_line(model_dir
     before = snapshot(model_dir)
     partial = model_dir.with_name("model.partial")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    args = ["fit", str(train_csv), "--model-dir", str(model_dir), "--config", str(config_json), "--models", "bilstm", "--quiet"]
-    process = subprocess.Popen([sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", *args], stderr=subprocess.PIPE, text=True, env=env,
-                               preexec_fn=default_stop_signals)
+    args = [
+        "fit",
+        str(train_csv),
+        "--model-dir",
+        str(model_dir),
+        "--config",
+        str(config_json),
+        "--models",
+        "bilstm",
+        "--quiet",
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=default_stop_signals,
+    )
     deadline = time.monotonic() + 240
     while not (partial / "bilstm" / "fold-0").is_dir() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(getattr(signal, signal_name))
     stderr = process.communicate(timeout=120)[1]
     assert process.returncode == 130, stderr
-    assert stderr.strip().splitlines()[-1].startswith("interrupted; the previous model in") and "Traceback" not in stderr
+    assert (
+        stderr.strip().splitlines()[-1].startswith("interrupted; the previous model in") and "Traceback" not in stderr
+    )
     assert snapshot(model_dir) == before
     assert (partial / "bilstm" / "fold-0").is_dir()
 

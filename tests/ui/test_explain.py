@@ -30,7 +30,20 @@ def test_terminal_lines_give_the_sentence_then_each_label_with_its_reasons():
 def model_dir(tmp_path_factory):
     directory = tmp_path_factory.mktemp("explain")
     CORPUS.to_csv(directory / "train.csv", index=False)
-    result = CliRunner().invoke(main, ["fit", str(directory / "train.csv"), "--model-dir", str(directory / "model"), "--models", "nblr,mnb_words", "--folds", "2", "--quiet"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(directory / "train.csv"),
+            "--model-dir",
+            str(directory / "model"),
+            "--models",
+            "nblr,mnb_words",
+            "--folds",
+            "2",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return directory / "model"
 
@@ -47,12 +60,16 @@ def test_predict_explain_prints_the_reasons_per_label_without_colour_off_a_termi
 
 
 def test_predict_explain_json_is_machine_readable(model_dir):
-    result = CliRunner().invoke(main, ["predict", "--model-dir", str(model_dir), "--explain", "--json", "--top", "1", PROBE, "The raven ; end."])
+    result = CliRunner().invoke(
+        main, ["predict", "--model-dir", str(model_dir), "--explain", "--json", "--top", "1", PROBE, "The raven ; end."]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [row["label"] for row in rows] == ["HPL", "EAP"]
     assert rows[0]["source"] == "nblr"
-    assert rows[0]["reasons"]["HPL"] == [{"token": MARKER, "score": pytest.approx(rows[0]["reasons"]["HPL"][0]["score"])}]
+    assert rows[0]["reasons"]["HPL"] == [
+        {"token": MARKER, "score": pytest.approx(rows[0]["reasons"]["HPL"][0]["score"])}
+    ]
     marker = next(t for t in rows[0]["tokens"] if t["token"] == MARKER)
     assert PROBE[marker["start"] : marker["end"]] == MARKER
     assert max(marker["scores"], key=marker["scores"].get) == "HPL"
@@ -68,11 +85,28 @@ def test_predict_json_without_explain_gives_probabilities_only(model_dir):
 def test_report_marks_what_misled_the_model_in_its_worst_errors(tmp_path):
     pytest.importorskip("matplotlib")
     corpus = make_corpus()
-    corpus.loc[:5, "author"] = corpus.loc[:5, "author"].map({"EAP": "MWS", "HPL": "EAP", "MWS": "HPL"})  # mislabelled rows
+    corpus.loc[:5, "author"] = corpus.loc[:5, "author"].map(
+        {"EAP": "MWS", "HPL": "EAP", "MWS": "HPL"}
+    )  # mislabelled rows
     corpus.to_csv(tmp_path / "train.csv", index=False)
-    fit = CliRunner().invoke(main, ["fit", str(tmp_path / "train.csv"), "--model-dir", str(tmp_path / "model"), "--models", "nblr,lm", "--folds", "2", "--quiet"])
+    fit = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(tmp_path / "train.csv"),
+            "--model-dir",
+            str(tmp_path / "model"),
+            "--models",
+            "nblr,lm",
+            "--folds",
+            "2",
+            "--quiet",
+        ],
+    )
     assert fit.exit_code == 0, fit.output
-    result = CliRunner().invoke(main, ["report", "--model-dir", str(tmp_path / "model"), "--output", str(tmp_path / "report.html")])
+    result = CliRunner().invoke(
+        main, ["report", "--model-dir", str(tmp_path / "model"), "--output", str(tmp_path / "report.html")]
+    )
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report.html").read_text()
     table = page[page.index("confidently wrong") :]

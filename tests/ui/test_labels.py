@@ -33,10 +33,21 @@ def case(request, tmp_path_factory):
     test = make_corpus(20, seed=1, styles=styles).assign(id=lambda f: "t" + f["id"])
     as_other_columns(test.drop(columns="author")).to_csv(directory / "test.csv", index=False)
     (directory / "config.json").write_text(json.dumps(TINY.replace(max_epochs=3).to_dict()))
-    fit = CliRunner().invoke(main, [
-        "fit", str(directory / "train.csv"), "--model-dir", str(directory / "model"), "--config", str(directory / "config.json"),
-        "--models", models, "--quiet", *COLUMNS,
-    ])
+    fit = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(directory / "train.csv"),
+            "--model-dir",
+            str(directory / "model"),
+            "--config",
+            str(directory / "config.json"),
+            "--models",
+            models,
+            "--quiet",
+            *COLUMNS,
+        ],
+    )
     assert fit.exit_code == 0, fit.output
     return {"dir": directory, "labels": sorted(styles), "styles": styles, "test_ids": test["id"].tolist(), "fit": fit}
 
@@ -53,7 +64,10 @@ def test_fit_learns_and_saves_the_label_set_and_column_names(case):
 def test_submit_writes_id_and_one_column_per_label_in_sorted_order(case, tmp_path):
     output = tmp_path / "submission.csv"
     # The test file is read with the column names fit saved: no options needed.
-    result = CliRunner().invoke(main, ["submit", str(case["dir"] / "test.csv"), "--model-dir", str(case["dir"] / "model"), "--output", str(output)])
+    result = CliRunner().invoke(
+        main,
+        ["submit", str(case["dir"] / "test.csv"), "--model-dir", str(case["dir"] / "model"), "--output", str(output)],
+    )
     assert result.exit_code == 0, result.output
     submission = pd.read_csv(output)
     assert list(submission.columns) == ["id", *case["labels"]]
@@ -79,9 +93,20 @@ def test_submit_follows_the_column_order_of_a_sample_submission(case, tmp_path):
 
 def test_submit_refuses_a_sample_submission_of_other_labels_or_ids(case, tmp_path):
     sample = tmp_path / "sample.csv"
-    pd.DataFrame({"id": case["test_ids"], **{label: 0.5 for label in [*case["labels"][1:], "stranger"]}}).to_csv(sample, index=False)
+    pd.DataFrame({"id": case["test_ids"], **{label: 0.5 for label in [*case["labels"][1:], "stranger"]}}).to_csv(
+        sample, index=False
+    )
     output = tmp_path / "submission.csv"
-    args = ["submit", str(case["dir"] / "test.csv"), "--model-dir", str(case["dir"] / "model"), "--output", str(output), "--sample-submission", str(sample)]
+    args = [
+        "submit",
+        str(case["dir"] / "test.csv"),
+        "--model-dir",
+        str(case["dir"] / "model"),
+        "--output",
+        str(output),
+        "--sample-submission",
+        str(sample),
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "sample.csv: its label columns" in result.output and "(unknown stranger)" in result.output
@@ -116,7 +141,10 @@ def test_fit_refuses_a_file_with_one_label(tmp_path):
     as_other_columns(make_corpus(20).assign(author="Poe")).to_csv(path, index=False)
     result = CliRunner().invoke(main, ["fit", str(path), "--model-dir", str(tmp_path / "m"), *COLUMNS])
     assert result.exit_code == 1
-    assert "one.csv: every row of column 'writer' is 'Poe'; a classifier needs two or more distinct labels" in result.output
+    assert (
+        "one.csv: every row of column 'writer' is 'Poe'; a classifier needs two or more distinct labels"
+        in result.output
+    )
     assert not (tmp_path / "m").exists()
 
 
@@ -139,7 +167,9 @@ def test_the_python_api_learns_classes_like_scikit_learn():
 def test_a_label_with_fewer_sentences_than_folds_is_refused():
     corpus = make_corpus(60, styles=TWO_STYLES)
     labels = [*corpus["author"][:-1], "rare"]
-    with pytest.raises(ValueError, match="label 'rare' has 1 sentence\\(s\\); with 2 fold\\(s\\) every label needs at least 2"):
+    with pytest.raises(
+        ValueError, match="label 'rare' has 1 sentence\\(s\\); with 2 fold\\(s\\) every label needs at least 2"
+    ):
         SpookyClassifier(TINY.replace(models=("nblr",))).fit(corpus["text"], labels)
 
 
