@@ -38,6 +38,34 @@ class _Config:
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
 
+    def flat_items(self, separator: str = ".") -> list[tuple[str, object]]:
+        """Every setting as (name, value), a nested config's named through it: ("nblr.c", 24.0)."""
+        items: list[tuple[str, object]] = []
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            if isinstance(value, _Config):
+                items += [(f"{spec.name}{separator}{name}", inner) for name, inner in value.flat_items(separator)]
+            else:
+                items.append((spec.name, value))
+        return items
+
+    def with_values(self, values: dict[str, object], separator: str = "."):
+        """A copy with the settings `values` replaced, named as `flat_items` names them ("folds", "nblr.c");
+        lists become tuples. Raises ValueError for a name that is no setting."""
+        fields = {spec.name for spec in dataclasses.fields(self)}
+        changes: dict[str, object] = {}
+        nested: dict[str, dict[str, object]] = {}
+        for name, value in values.items():
+            head, _, rest = name.partition(separator)
+            if head not in fields or (rest and not isinstance(getattr(self, head), _Config)):
+                raise ValueError(f"{name!r} is no setting of {type(self).__name__}")
+            if rest:
+                nested.setdefault(head, {})[rest] = value
+            else:
+                changes[head] = tuple(value) if isinstance(value, list) else value
+        changes |= {head: getattr(self, head).with_values(inner, separator) for head, inner in nested.items()}
+        return dataclasses.replace(self, **changes)
+
 
 @dataclass(frozen=True)
 class NBLRConfig(_Config):

@@ -81,33 +81,50 @@ def validate_texts(texts: Iterable[object], source: str = "texts") -> list[str]:
 
 
 def label_set(labels: Iterable[object]) -> np.ndarray:
-    """The distinct labels, as strings, sorted: what `fit` learns as `classes_`.
+    """The distinct labels, sorted, of their own type: what `fit` learns as `classes_`.
+
+    Strings sort as text and numbers as numbers, as scikit-learn's classifiers sort them:
 
     >>> label_set(["MWS", "EAP", "HPL", "EAP"]).tolist()
     ['EAP', 'HPL', 'MWS']
+    >>> label_set([10, 2, 1, 2]).tolist()
+    [1, 2, 10]
     """
-    classes = sorted({str(label) for label in labels})
-    if any(not label.strip() for label in classes):
+    values = list(labels)
+    kinds = {
+        "text"
+        if isinstance(label, str)
+        else "number"
+        if isinstance(label, (int, float, np.number))
+        else type(label).__name__
+        for label in values
+    }
+    if len(kinds) > 1:
+        raise DataError(f"labels mix {' and '.join(sorted(kinds))}; give labels of one kind")
+    classes = np.unique(np.asarray(values)) if values else np.array([])
+    names = [str(label) for label in classes]
+    if any(not name.strip() for name in names):
         raise DataError("a label is empty; every training sentence needs a label")
     if len(classes) < 2:
-        found = f"every label is {classes[0]!r}" if classes else "no labels given"
+        found = f"every label is {names[0]!r}" if names else "no labels given"
         raise DataError(f"{found}; a classifier needs two or more distinct labels")
-    reserved = sorted(set(classes) & set(RESERVED_LABELS))
+    reserved = sorted(set(names) & set(RESERVED_LABELS))
     if reserved:
         raise DataError(
             f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); "
             f"got {reserved[0]!r}"
         )
-    return np.array(classes)
+    return classes
 
 
-def encode_labels(labels: Sequence[object], classes: Sequence[str] | None = None) -> np.ndarray:
-    """Map labels (compared as strings) to class ids: their positions in `classes`.
+def encode_labels(labels: Sequence[object], classes: Sequence[object] | None = None) -> np.ndarray:
+    """Map labels to class ids: their positions in `classes`, compared by their text, so that a label
+    read back from a CSV ("2") finds its class (2).
 
     `classes` defaults to the sorted distinct labels, which for Kaggle's file is
     AUTHORS: EAP, HPL, MWS -> 0, 1, 2.
     """
-    classes = list(label_set(labels) if classes is None else classes)
+    classes = [str(label) for label in (label_set(labels) if classes is None else classes)]
     index = {label: i for i, label in enumerate(classes)}
     labels = [str(label) for label in labels]
     unknown = sorted(set(labels) - set(index))

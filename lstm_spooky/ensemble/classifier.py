@@ -26,9 +26,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_random_state
 
 from ..config import SpookyConfig
+from ..config_check import check_config
 from ..data.corpus import encode_labels, label_set, validate_texts
 from ..models import registry
 from ..models.base import BaseModel
@@ -44,18 +47,48 @@ from .saving import read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
 
 
-class SpookyClassifier:
-    """Author (or any label) classifier with calibrated probabilities over the labels `classes_`."""
+class SpookyClassifier(ClassifierMixin, BaseEstimator):
+    """Author (or any label) classifier with calibrated probabilities over the labels `classes_`.
+
+    A scikit-learn estimator: `config` (a SpookyConfig; None for the defaults) and `random_state`
+    (an int, a RandomState or None: the config's seed) are its parameters, and every setting of
+    the config is one too, as `config__folds` or `config__nblr__c` (`get_params`, `set_params`,
+    `clone`, `GridSearchCV`). `fit` learns `config_`, the settings it used, with the rest.
+    """
 
     _network_process = None  # set by load(networks_apart=True)
 
-    def __init__(self, config: SpookyConfig | None = None):
-        self.config = config if config is not None else SpookyConfig()
+    def __init__(self, config: SpookyConfig | None = None, *, random_state: int | np.random.RandomState | None = None):
+        self.config = config
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The parameters; with `deep`, every setting of the config too, as `config__<field>`
+        (a nested one as `config__lm__seed`)."""
+        params = super().get_params(deep=False)
+        config = self._config()
+        if deep and isinstance(config, SpookyConfig):  # anything else is refused by fit, not here
+            params |= {f"config__{key}": value for key, value in config.flat_items("__")}
+        return params
+
+    def set_params(self, **params) -> SpookyClassifier:
+        """Set parameters; `config__<field>=value` replaces one setting of the (frozen) config."""
+        settings = {key.removeprefix("config__"): params.pop(key) for key in list(params) if key.startswith("config__")}
+        super().set_params(**params)
+        if settings:
+            self.config = self._config().with_values(settings, separator="__")
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.one_d_array, tags.input_tags.two_d_array, tags.input_tags.string = True, False, True
+        return tags
 
     def fit(
         self,
         texts: Iterable[str],
-        labels: Sequence[str],
+        labels: Sequence,
+        *,
         ids: Sequence[str] | None = None,
         log: Callable[[str], None] | None = None,
         checkpoint_dir: str | Path | None = None,
@@ -64,16 +97,19 @@ class SpookyClassifier:
     ) -> SpookyClassifier:
         """Train every base model on every fold (see SpookyConfig.folds and .models).
 
-        `labels` are any two or more distinct values, compared as strings; `classes_`
-        becomes their sorted set. Each label needs at least one sentence per fold (two
-        with `folds=1`). `log` receives progress lines, each ending with the whole fit's share
-        done and time left; `status` (for a live view) receives a `plan.Status` at every
+        `labels` are any two or more distinct values (strings, integers, ...); `classes_` becomes
+        their sorted set, of their own type, and `predict` returns them. The keyword-only
+        arguments are how the fit runs, not what it learns: the rows' `ids` (for the saved
+        out-of-fold files), progress (`log`, `status`) and checkpoints. Each label needs at least
+        one sentence per fold (two with `folds=1`). `log` receives progress lines, each ending with
+        the whole fit's share done and time left; `status` (for a live view) receives a `plan.Status` at every
         step. With `checkpoint_dir`, each finished fold model is saved there at once, and
         `resume=True` reloads the ones a previous, interrupted call with the same config and
         data already finished.
         """
         self._forget_fit()
-        config = self.config
+        self.config_ = config = self._settings()
+        check_config(config)  # a wrong setting (set_params, a hand-made config) is named now, not deep in a fold
         entries = [registry.entry(name) for name in config.models]
         for entry in entries:  # a missing extra fails now, not after an hour of folds
             entry.model_class()
@@ -109,21 +145,21 @@ class SpookyClassifier:
         on their same out-of-fold features. An ablation on the same folds, for a stack fitted by
         this process (the out-of-fold features are not saved with the model)."""
         self._check_fitted()
-        models = tuple(name for name in self.config.models if name != model)
-        if model not in self.config.models or len(models) < 2:
-            raise ValueError(f"{model!r} must be one of at least three stacked models {list(self.config.models)}")
+        models = tuple(name for name in self.config_.models if name != model)
+        if model not in self.config_.models or len(models) < 2:
+            raise ValueError(f"{model!r} must be one of at least three stacked models {list(self.config_.models)}")
         if not hasattr(self, "stack_blocks_"):
             raise ValueError(
                 "without() needs a stack fitted by this process; a loaded model has no out-of-fold features"
             )
         other = copy.copy(self)
-        other.config = self.config.replace(models=models)
+        other.config = other.config_ = self.config_.replace(models=models)
         other.members_ = {name: self.members_[name] for name in models}
         other.base_oof_ = {name: self.base_oof_[name] for name in models}
         other.stack_blocks_ = {name: block for name, block in self.stack_blocks_.items() if name != model}
         other.oof_ = other._fit_stack()
         other.cv_ = other._scores(
-            fold_splits(self.y_, self.config.folds, self.config.seed, self.config.validation_fraction)
+            fold_splits(self.y_, self.config_.folds, self.config_.seed, self.config_.validation_fraction)
         )
         return other
 
@@ -135,7 +171,7 @@ class SpookyClassifier:
         """`predict_proba` of `chunk_rows` texts at a time, in order: memory stays flat as the input grows."""
         self._check_fitted()
         chunks = text_chunks(validate_texts(texts), chunk_rows)
-        if self.config.stacked:
+        if self.config_.stacked:
             yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack)
         else:
             for chunk in chunks:
@@ -150,8 +186,8 @@ class SpookyClassifier:
         """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space."""
         self._check_fitted()
         texts = validate_texts(texts)
-        models = models or self.config.models
-        apart = [name for name in models if name in self.config.models and name not in self.members_]
+        models = models or self.config_.models
+        apart = [name for name in models if name in self.config_.models and name not in self.members_]
         if apart:
             raise ValueError(
                 f"{', '.join(apart)} run in the network process of this model (networks_apart=True), "
@@ -163,8 +199,8 @@ class SpookyClassifier:
         """Per text, how far each of its words pushed it towards each label, read off the first base model
         that can explain (NB-LR, else the language models); ValueError when none of them is in the model."""
         self._check_fitted()
-        source = registry.explaining_model(self.config.models)
-        return explain(self.members_[source][0], validate_texts(texts), list(map(str, self.classes_)), source)
+        source = registry.explaining_model(self.config_.models)
+        return explain(self.members_[source][0], validate_texts(texts), [str(label) for label in self.classes_], source)
 
     def oof_frame(self, model: str | None = None) -> pd.DataFrame:
         """Out-of-fold probabilities of the held-out rows: id, one column per label, author (the true label).
@@ -174,7 +210,7 @@ class SpookyClassifier:
         """
         self._check_fitted()
         proba = self.oof_ if model is None else self.base_oof_[model][self.held_out_]
-        frame = pd.DataFrame(proba, columns=list(self.classes_))
+        frame = pd.DataFrame(proba, columns=[str(label) for label in self.classes_])
         frame.insert(0, "id", self.ids_[self.held_out_])
         frame["author"] = self.classes_[self.y_[self.held_out_]]
         return frame
@@ -201,6 +237,7 @@ class SpookyClassifier:
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
+        model.config_ = model.config
         apart = [name for name in model.config.models if registry.entry(name).network] if networks_apart else []
         if 0 < len(apart) < len(model.config.models):  # first, so that they load while this process loads the rest
             from .network_process import NetworkProcess
@@ -222,12 +259,12 @@ class SpookyClassifier:
     def _learn_labels(self, texts: Iterable[str], labels: Sequence[str], ids: Sequence[str] | None) -> list[str]:
         """Check the training set, learn `classes_`, `y_` and `ids_`; the texts as a list."""
         texts = validate_texts(texts)
-        labels = [str(label) for label in labels]
+        labels = list(labels)
         self.classes_ = label_set(labels)
         self.y_ = encode_labels(labels, self.classes_)
         if len(texts) != len(self.y_):
             raise ValueError(f"got {len(texts)} texts but {len(self.y_)} labels")
-        check_label_counts(self.classes_, self.y_, self.config.folds)
+        check_label_counts(self.classes_, self.y_, self.config_.folds)
         self.ids_ = np.array([str(i) for i in (ids if ids is not None else range(len(self.y_)))])
         return texts
 
@@ -235,13 +272,13 @@ class SpookyClassifier:
         """Fit the stack (several models) or the temperature (one); the held-out rows' final probabilities,
         each row's stack or temperature fitted on other rows."""
         held, y = self.held_out_, self.y_[self.held_out_]
-        if not self.config.stacked:
-            proba = self.base_oof_[self.config.models[0]][held]
+        if not self.config_.stacked:
+            proba = self.base_oof_[self.config_.models[0]][held]
             self.temperature_ = fit_temperature(proba, y)
-            return cross_fitted_temperature(proba, y, seed=self.config.seed)
+            return cross_fitted_temperature(proba, y, seed=self.config_.seed)
         # Kept (not saved) so that `without` can refit the stack on the same features.
-        self.stack_blocks_ = {name: oof_features[name][held] for name in self.config.models}
-        if self.config.stack_meta_features:
+        self.stack_blocks_ = {name: oof_features[name][held] for name in self.config_.models}
+        if self.config_.stack_meta_features:
             self.stack_blocks_["meta"] = meta_features(texts[held])
         return self._fit_stack()
 
@@ -251,11 +288,11 @@ class SpookyClassifier:
         run.start(entry.name, ALL_ROWS_TASK)
         refit = fit_member(
             entry,
-            self.config,
+            self.config_,
             ALL_ROWS,
             (list(texts), y),
             None,
-            self.config.seed,
+            self.config_.seed,
             len(self.classes_),
             self.checkpoints_,
             run,
@@ -266,18 +303,18 @@ class SpookyClassifier:
     def _fit_stack(self) -> np.ndarray:
         """Fit the stacker on `stack_blocks_`; its cross-validated probabilities of the held-out rows."""
         blocks, y = list(self.stack_blocks_.values()), self.y_[self.held_out_]
-        self.stacker_ = Stacker(self.config.stack_c).fit(blocks, y)
-        return self.stacker_.cross_val_proba(blocks, y, seed=self.config.seed)
+        self.stacker_ = Stacker(self.config_.stack_c).fit(blocks, y)
+        return self.stacker_.cross_val_proba(blocks, y, seed=self.config_.seed)
 
     def _stack(self, texts: list[str], blocks: Blocks) -> np.ndarray:
         """The stack's probabilities from every base model's stack features `blocks` of `texts`."""
-        meta = [meta_features(texts)] if self.config.stack_meta_features else []
-        return self.stacker_.predict_proba([blocks[name] for name in self.config.models] + meta)
+        meta = [meta_features(texts)] if self.config_.stack_meta_features else []
+        return self.stacker_.predict_proba([blocks[name] for name in self.config_.models] + meta)
 
     def _scores(self, splits: list) -> dict:
         best_epochs = {
             name: [int(np.argmin(m.history_["val_loss"]) + 1) for m in self.members_[name]]
-            for name in self.config.models
+            for name in self.config_.models
             if registry.entry(name).network
         }
         return cv_scores(
@@ -288,8 +325,21 @@ class SpookyClassifier:
             splits,
             self.fit_seconds_,
             best_epochs,
-            self.config.stacked,
+            self.config_.stacked,
         )
+
+    def _config(self) -> SpookyConfig:
+        return self.config if self.config is not None else SpookyConfig()
+
+    def _settings(self) -> SpookyConfig:
+        """The config, its seed replaced by `random_state` when one is given."""
+        if not isinstance(self._config(), SpookyConfig):
+            raise TypeError(f"config must be a SpookyConfig or None, got {self.config!r}")
+        if self.random_state is None:
+            return self._config()
+        state = self.random_state
+        seed = state if isinstance(state, int) else int(check_random_state(state).randint(2**31))
+        return self._config().replace(seed=seed)
 
     def _forget_fit(self) -> None:
         """Drop what an earlier `fit` learned, so that a refit with other settings saves nothing stale."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,21 +158,30 @@ def fit_member(
         run.finish(measured=False)
         run.line(f"{entry.name}  {where}  finished earlier; loaded from {checkpoints.member_dir(entry.name, member)}")
         return loaded
-    seed_generators(seed, entry.network)
-    fitted = entry.make(config).fit(*train, validation, n_classes, progress)
+    with seeded_generators(seed, entry.network):
+        fitted = entry.make(config).fit(*train, validation, n_classes, progress)
     run.finish()
     if checkpoints is not None:
         checkpoints.save(entry.name, member, fitted)
     return fitted
 
 
-def seed_generators(seed: int, network: bool) -> None:
-    """Seed Python's and NumPy's global generators, and for a network Keras' and TensorFlow's too, so that
-    the same seed gives the same model on one machine (an n-gram fit never imports TensorFlow for it)."""
-    if network:
-        from ..models.training import set_seeds
+@contextmanager
+def seeded_generators(seed: int, network: bool) -> Iterator[None]:
+    """Python's and NumPy's global generators seeded for one fit, and put back as they were after it, so
+    that the same seed gives the same model on one machine and a caller's own random draws are not
+    disturbed (liblinear, behind NB-LR and the SVMs, draws from NumPy's). A network also seeds Keras and
+    TensorFlow, whose global seed cannot be put back."""
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    try:
+        if network:
+            from ..models.training import set_seeds
 
-        set_seeds(seed)
-    else:
-        random.seed(seed)
-        np.random.seed(seed)
+            set_seeds(seed)
+        else:
+            random.seed(seed)
+            np.random.seed(seed)
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)

@@ -43,14 +43,14 @@ def member_names(name: str, n_members: int) -> list[str]:
 
 def write_model_dir(model: SpookyClassifier, model_dir: str | Path, extra: dict | None = None) -> None:
     """Write the fitted `model` to `model_dir` atomically; `extra` entries are kept in config.json."""
-    combiner = {"stack": model.stacker_.to_dict()} if model.config.stacked else {"temperature": model.temperature_}
+    combiner = {"stack": model.stacker_.to_dict()} if model.config_.stacked else {"temperature": model.temperature_}
     names = {name: member_names(name, len(members)) for name, members in model.members_.items()}
     meta = {
         "format": FORMAT_MARKER,
         "format_version": FORMAT_VERSION,
         "lstm_spooky_version": __version__,
         "classes": model.classes_.tolist(),
-        "config": model.config.to_dict(),
+        "config": model.config_.to_dict(),
         "members": names,
         "cv": model.cv_,
         **combiner,
@@ -70,16 +70,16 @@ def write_model_dir(model: SpookyClassifier, model_dir: str | Path, extra: dict 
 def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: list[str]) -> None:
     """Fill `model` (built from meta's config) with what `write_model_dir` wrote: every base model's members
     but those in `apart` (run in the network process), the stack or temperature, the out-of-fold files."""
-    model.classes_ = np.array(meta["classes"])
-    labels = list(model.classes_)
+    model.classes_ = np.array(meta["classes"])  # JSON keeps their type: "EAP", or 2
+    labels = [str(label) for label in model.classes_]
     model.members_ = {}
-    for name in model.config.models:
+    for name in model.config_.models:
         if name not in apart:
             model_class = registry.entry(name).model_class()
             model.members_[name] = [
                 model_class.load(member_dir(model_dir, name, member)) for member in meta["members"][name]
             ]
-    if model.config.stacked:
+    if model.config_.stacked:
         model.stacker_ = Stacker.from_dict(meta["stack"])
     else:
         model.temperature_ = float(meta["temperature"])
@@ -90,5 +90,5 @@ def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: 
     model.oof_ = final[labels].to_numpy(dtype=np.float64)
     model.base_oof_ = {
         name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64)
-        for name in model.config.models
+        for name in model.config_.models
     }

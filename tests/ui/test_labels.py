@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from lstm_spooky import SpookyClassifier
+from lstm_spooky.data.submission import make_submission
 from lstm_spooky.ui.cli import main
 from tests.conftest import FIVE_STYLES, TINY, TWO_STYLES, make_corpus
 
@@ -173,13 +174,22 @@ def test_a_label_with_fewer_sentences_than_folds_is_refused():
         SpookyClassifier(TINY.replace(models=("nblr",))).fit(corpus["text"], labels)
 
 
-def test_numeric_labels_become_strings_and_survive_save_and_load(tmp_path):
-    corpus = make_corpus(90, styles=TWO_STYLES)
-    stars = [1 if label == "neg" else 10 for label in corpus["author"]]  # sorted as strings: "1", "10"
+def test_integer_labels_stay_integers_sorted_as_numbers_through_save_and_load(tmp_path):
+    corpus = make_corpus(90)
+    stars = corpus["author"].map({"EAP": 2, "HPL": 10, "MWS": 1}).tolist()  # as text "10" would sort first
     model = SpookyClassifier(TINY.replace(models=("nblr", "lm"))).fit(corpus["text"], stars)
-    assert model.classes_.tolist() == ["1", "10"]
+    assert model.classes_.tolist() == [1, 2, 10]
+    assert np.mean(model.predict(corpus["text"]) == np.array(stars)) > 0.8  # the training labels themselves
     model.save(tmp_path / "model")
     loaded = SpookyClassifier.load(tmp_path / "model")
-    assert loaded.classes_.tolist() == ["1", "10"]
+    assert loaded.classes_.tolist() == [1, 2, 10] and isinstance(loaded.predict(["raven"])[0], np.integer)
     np.testing.assert_allclose(loaded.predict_proba(corpus["text"]), model.predict_proba(corpus["text"]))
     np.testing.assert_array_equal(loaded.y_, model.y_)
+    submission = make_submission(["a"], model.predict_proba(["raven"]), model.classes_)
+    assert list(submission.columns) == ["id", "1", "2", "10"]
+
+
+def test_labels_of_two_kinds_are_refused():
+    corpus = make_corpus(60)
+    with pytest.raises(ValueError, match="labels mix number and text; give labels of one kind"):
+        SpookyClassifier(TINY.replace(models=("nblr",))).fit(corpus["text"], [1, "two", 3] * 20)
