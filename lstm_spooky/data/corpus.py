@@ -13,14 +13,22 @@ traceback.
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import io
+import lzma
+import sys
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+STDIN = Path("-")  # the file name that means standard input, as in most command-line tools
+# Compressed CSVs, by file name suffix: what pandas would infer from the name.
+DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress, ".zip": lambda raw: _unzip(raw)}
 AUTHORS = ("EAP", "HPL", "MWS")  # Kaggle's labels, in the order its submission wants them
 # Column names of the files the model directory writes (id, one column per label, the true
 # label), so no label may take them.
@@ -199,15 +207,7 @@ def _read_csv(path: str | Path, columns: dict[str, str]) -> pd.DataFrame:
 
 def _parse_csv(path: Path, wanted: str) -> pd.DataFrame:
     """Every cell of the CSV as a string; `wanted` says in messages what the file should hold."""
-    if not path.exists():
-        raise DataError(f"{path}: no such file; give the path to a CSV with columns {wanted}")
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory; give the path to a CSV with columns {wanted}")
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise DataError(f"{path}: cannot read it ({error.strerror}); check the file's permissions") from None
-    decoded = _decode(path, raw)
+    decoded = _decode(path, _file_bytes(path, wanted))
     if not decoded.strip():
         raise DataError(f"{path}: the file is empty; expected a header line {wanted} and rows")
     decoded, delimiter = _delimiter(decoded)
@@ -218,6 +218,38 @@ def _parse_csv(path: Path, wanted: str) -> pd.DataFrame:
     except (pd.errors.ParserError, csv.Error) as error:
         raise DataError(f"{path}: not a well-formed CSV ({' '.join(str(error).split())})") from None
     return _strip_header(frame)
+
+
+def _file_bytes(path: Path, wanted: str) -> bytes:
+    """The bytes of the CSV at `path`, decompressed as its name says (.gz, .bz2, .xz or a .zip of one
+    file, as pandas reads them); `-` is standard input."""
+    if path == STDIN:
+        return sys.stdin.buffer.read()
+    if not path.exists():
+        raise DataError(f"{path}: no such file; give the path to a CSV with columns {wanted}")
+    if path.is_dir():
+        raise DataError(f"{path}: is a directory; give the path to a CSV with columns {wanted}")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"{path}: cannot read it ({error.strerror}); check the file's permissions") from None
+    suffix = path.suffix.lower()
+    if suffix not in DECOMPRESS:
+        return raw
+    try:
+        return DECOMPRESS[suffix](raw)
+    except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, ValueError) as error:
+        raise DataError(
+            f"{path}: not a readable {suffix} file ({error}); compress the CSV again, or give it as it is"
+        ) from None
+
+
+def _unzip(raw: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        files = [info for info in archive.infolist() if not info.is_dir()]
+        if len(files) != 1:
+            raise ValueError(f"it holds {len(files)} files, and a CSV must be the only one")
+        return archive.read(files[0])
 
 
 def _decode(path: Path, raw: bytes) -> str:

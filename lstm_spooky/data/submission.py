@@ -7,8 +7,10 @@ submission (Kaggle's `sample_submission.csv`: `id,EAP,HPL,MWS`) when one is give
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -97,7 +99,7 @@ def write_submission(
     ids: Sequence[str],
     chunks: Iterable[np.ndarray],
     labels: Sequence[str],
-    path: str | Path,
+    path: str | Path | TextIO,
     columns: Sequence[str] | None = None,
 ) -> list[str]:
     """Write the submission for `ids` from its probabilities in consecutive chunks of rows
@@ -105,15 +107,25 @@ def write_submission(
 
     Chunks are appended to a temporary file that replaces `path` only once every row is
     written and checked, so a failed or interrupted run never leaves a partial submission.
+    To a stream (standard output), the rows are kept until every one is checked, then written.
     """
+    if not isinstance(path, (str, Path)):
+        with io.StringIO() as buffer:
+            header = _write_chunks(ids, chunks, labels, buffer, columns)
+            path.write(buffer.getvalue())
+        return header
+    with atomic_file(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+        return _write_chunks(ids, chunks, labels, out, columns)
+
+
+def _write_chunks(ids, chunks: Iterable[np.ndarray], labels, out: TextIO, columns) -> list[str]:
     ids, written, header = list(ids), 0, None
-    with atomic_file(path) as tmp:
-        for proba in chunks:
-            part_ids = ids[written : written + len(proba)]
-            part = make_submission(part_ids, proba, labels, columns)
-            check_submission(part, part_ids, labels)
-            part.to_csv(tmp, mode="a" if written else "w", header=not written, index=False, float_format="%.15g")
-            written, header = written + len(part), list(part.columns)
-        if written != len(ids):
-            raise ValueError(f"the model scored {written} rows of {len(ids)}")
+    for proba in chunks:
+        part_ids = ids[written : written + len(proba)]
+        part = make_submission(part_ids, proba, labels, columns)
+        check_submission(part, part_ids, labels)
+        part.to_csv(out, header=not written, index=False, float_format="%.15g")
+        written, header = written + len(part), list(part.columns)
+    if written != len(ids):
+        raise ValueError(f"the model scored {written} rows of {len(ids)}")
     return header

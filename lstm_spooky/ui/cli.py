@@ -16,8 +16,9 @@ from pathlib import Path
 
 import click
 
+from .._version import __version__
 from ..config import SpookyConfig
-from ..data.corpus import DataError, read_test, read_train, validate_texts
+from ..data.corpus import STDIN, DataError, read_test, read_train, validate_texts
 from ..ensemble.network_process import NetworkLoadError
 from ..models import registry
 
@@ -26,18 +27,38 @@ MODEL_DIR = click.option(
     type=click.Path(path_type=Path),  # a file here is refused by our checks, with what to do instead
     default="spooky-model",
     show_default=True,
+    envvar="LSTM_SPOOKY_MODEL_DIR",  # one variable for every command, rather than click's per-command names
+    show_envvar=True,
     help="Directory that holds the trained model.",
 )
+QUIET = click.option("--quiet", "-q", is_flag=True, help="No progress or other messages on standard error.")
+# Every option can also come from the environment: LSTM_SPOOKY_<COMMAND>_<OPTION>, e.g.
+# LSTM_SPOOKY_FIT_FOLDS=3 (click's auto_envvar_prefix); `--help` names them where shown.
+CONTEXT = {"help_option_names": ["-h", "--help"], "auto_envvar_prefix": "LSTM_SPOOKY"}
 
 
-@click.group()
-@click.version_option(package_name="lstm-spooky")
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="lstm-spooky")
 def main() -> None:
     """Tell who wrote a sentence: Edgar Allan Poe (EAP), H. P. Lovecraft (HPL) or Mary Shelley (MWS),
     or any labels of your own CSV.
 
-    Train with `fit`, write a Kaggle submission with `submit`, try sentences with `predict`.
+    Train with `fit`, write a Kaggle submission with `submit`, try sentences with `predict`. A file
+    named `-` is standard input (or output). Every option may come from an environment variable,
+    LSTM_SPOOKY_<COMMAND>_<OPTION> (LSTM_SPOOKY_FIT_FOLDS=3), and --model-dir from
+    LSTM_SPOOKY_MODEL_DIR. Shell completion: eval "$(_LSTM_SPOOKY_COMPLETE=bash_source lstm-spooky)"
+    (zsh_source, fish_source for those shells).
     """
+
+
+def _say(quiet: bool) -> Callable[[str], None]:
+    """Messages for a person, on standard error; none with --quiet."""
+    return (lambda message: None) if quiet else (lambda message: click.echo(message, err=True))
+
+
+def _colour() -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 # The columns of Kaggle's files; `fit` saves the ones it read, and `submit` and `report` read those.
@@ -72,7 +93,7 @@ def _complete_models(ctx: click.Context, param: click.Parameter, incomplete: str
 
 
 @main.command()
-@click.argument("train_csv", type=click.Path(path_type=Path))
+@click.argument("train_csv", type=click.Path(path_type=Path, allow_dash=True))
 @MODEL_DIR
 @click.option("--models", "--backend", "models", cls=_ModelsOption, shell_complete=_complete_models)
 @click.option(
@@ -114,7 +135,15 @@ def _complete_models(ctx: click.Context, param: click.Parameter, incomplete: str
     help="With --folds 1: share of rows held out for early stopping and calibration.  "
     f"[default: {SpookyConfig.validation_fraction}]",
 )
-@click.option("--quiet", is_flag=True, help="No progress (the live bar on a terminal, lines elsewhere).")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Any setting of SpookyConfig, checked as a --config file is; VALUE is JSON (else text), a nested "
+    "field is dotted: --set nb_orders=[1,2,3] --set nblr.c=10. It overrides the options above and --config.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress (the live bar on a terminal, lines elsewhere).")
 @_column_option("text", "Column of TRAIN_CSV that holds the sentences.")
 @_column_option(
     "label", "Column of TRAIN_CSV that holds the labels: two or more distinct values (authors, or anything)."
@@ -132,20 +161,21 @@ def fit(
     epochs: int | None,
     batch_size: int | None,
     validation_fraction: float | None,
+    settings: tuple[str, ...],
     quiet: bool,
     text_column: str | None,
     label_column: str | None,
     id_column: str | None,
 ) -> None:
-    """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author, or any labelled CSV) and save the model to --model-dir.
+    """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author, or any labelled CSV; - for standard input)
+    and save the model to --model-dir.
 
     The labels are learned from the file; the column names and label set are saved
     with the model. Progress goes to standard error; finished folds are kept in
     MODEL_DIR.partial until the whole model is saved, so `--resume` can pick up after
     an interruption.
     """
-    config = _read_config(config_path)
-    overrides = {
+    options = {
         "models": _parse_models(models),
         "folds": folds,
         "seed": seed,
@@ -153,13 +183,7 @@ def fit(
         "batch_size": batch_size,
         "validation_fraction": validation_fraction,
     }
-    config = config.replace(**{k: v for k, v in overrides.items() if v is not None})
-    if bert_preset is not None:
-        if "tinybert" not in config.models:
-            raise click.UsageError(
-                "--bert-preset only applies to the tinybert model; add it with --models ...,tinybert"
-            )
-        config = config.replace(bert=config.bert.replace(preset=bert_preset))
+    config = _fit_config(config_path, options, settings, bert_preset)
     columns = _saved_columns({}, text=text_column, label=label_column, id=id_column)
     frame = _load(
         read_train, train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"]
@@ -172,17 +196,15 @@ def fit(
     _lock_model_dir(model_dir)
     _stop_on_termination()
     _check_writable_model_dir(model_dir, checkpoint_dir)
+    say = _say(quiet)
     if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
-        click.echo(
-            f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True
-        )
+        say(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)")
     from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
 
     view = _progress_view(quiet)
-    click.echo(
+    say(
         f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from {train_csv} "
-        f"(labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})",
-        err=True,
+        f"(labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})"
     )
     start = time.perf_counter()
     resume_hint = f"finished folds are kept in {checkpoint_dir}: run the same command with --resume to continue"
@@ -198,7 +220,8 @@ def fit(
                 resume=resume,
             )
         _stop_if_requested()
-        model.save(model_dir, extra={"train_csv": str(train_csv.resolve()), "columns": columns})
+        source = None if train_csv == STDIN else str(train_csv.resolve())  # the report quotes its sentences
+        model.save(model_dir, extra={"train_csv": source, "columns": columns})
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # disk full, permissions changed mid-run: the folds done so far are safe
@@ -225,7 +248,7 @@ def _print_scores(model, ending: str) -> None:
         )
     for name, scores in cv["models"].items():
         click.echo(f"{name:<{width}}  {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")
-    how = "stacked" if model.config.stacked else f"temperature {model.temperature_:.2f}"
+    how = "stacked" if model.config_.stacked else f"temperature {model.temperature_:.2f}"
     click.echo(
         f"{'final':<{width}}  {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} "
         f"({how}; {cv['rows']} rows); {ending}"
@@ -251,15 +274,55 @@ def _parse_models(models: str | None) -> tuple[str, ...] | None:
     return names
 
 
+def _fit_config(
+    config_path: Path | None, options: dict, settings: tuple[str, ...], bert_preset: str | None
+) -> SpookyConfig:
+    """fit's settings: the --config file's (else the defaults), then the options given, then each --set."""
+    config = _read_config(config_path)
+    config = config.replace(**{name: value for name, value in options.items() if value is not None})
+    if settings:
+        config = _with_settings(config, settings)
+    if bert_preset is not None:
+        if "tinybert" not in config.models:
+            raise click.UsageError(
+                "--bert-preset only applies to the tinybert model; add it with --models ...,tinybert"
+            )
+        config = config.replace(bert=config.bert.replace(preset=bert_preset))
+    return config
+
+
+def _with_settings(config: SpookyConfig, settings: tuple[str, ...]) -> SpookyConfig:
+    """`config` with each FIELD=VALUE of --set (VALUE read as JSON, else as text), checked as a --config file is."""
+    from ..config_check import check_config
+
+    values = {}
+    for setting in settings:
+        field, equals, text = setting.partition("=")
+        if not equals or not field.strip():
+            raise click.BadParameter(f"{setting!r}: expected FIELD=VALUE, e.g. folds=3", param_hint="--set")
+        try:
+            values[field.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            values[field.strip()] = text
+    try:
+        config = config.with_values(values)
+        check_config(config)
+        registry.check_names(config.models)
+    except (ValueError, TypeError) as error:
+        raise click.BadParameter(str(error), param_hint="--set") from None
+    return config
+
+
 @main.command()
-@click.argument("test_csv", type=click.Path(path_type=Path))
+@click.argument("test_csv", type=click.Path(path_type=Path, allow_dash=True))
 @MODEL_DIR
 @click.option(
     "--output",
-    type=click.Path(path_type=Path),
+    "-o",
+    type=click.Path(path_type=Path, allow_dash=True),
     default="submission.csv",
     show_default=True,
-    help="Where to write the submission CSV (never the input, nor a file of the model).",
+    help="Where to write the submission CSV (never the input, nor a file of the model); - for standard output.",
 )
 @click.option(
     "--sample-submission",
@@ -269,6 +332,7 @@ def _parse_models(models: str | None) -> tuple[str, ...] | None:
 )
 @click.option("--text-column", help="Column of TEST_CSV that holds the sentences.  [default: the one `fit` read]")
 @click.option("--id-column", help="Column of TEST_CSV that holds the row ids.  [default: the one `fit` read]")
+@QUIET
 def submit(
     test_csv: Path,
     model_dir: Path,
@@ -276,8 +340,10 @@ def submit(
     sample_submission: Path | None,
     text_column: str | None,
     id_column: str | None,
+    quiet: bool,
 ) -> None:
-    """Write a submission for TEST_CSV: id, then one probability column per label (Kaggle's: id,EAP,HPL,MWS).
+    """Write a submission for TEST_CSV (- for standard input): id, then one probability column per label
+    (Kaggle's: id,EAP,HPL,MWS).
 
     Labels come in sorted order, or in the order of --sample-submission.
     """
@@ -286,18 +352,20 @@ def submit(
     meta = _load_meta(model_dir, check_files=False)
     columns = _saved_columns(meta, text=text_column, id=id_column)
     frame = _load(read_test, test_csv, text_column=columns["text"], id_column=columns["id"])
-    inputs = [(test_csv, f"the input file {test_csv}")]
+    inputs = [(test_csv, f"the input file {test_csv}")] if test_csv != STDIN else []
     if sample_submission:
         inputs.append((sample_submission, f"the sample submission {sample_submission}"))
-    _check_output(output, inputs, model_dir)
+    if output != STDIN:
+        _check_output(output, inputs, model_dir)
     header = (
         _load(read_sample_submission, sample_submission, frame["id"], meta["classes"]) if sample_submission else None
     )
     _stop_on_termination()
     model = _load_model(model_dir)
     try:
+        destination = click.get_text_stream("stdout") if output == STDIN else output
         written = write_submission(
-            frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, output, header
+            frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, destination, header
         )
     except (KeyboardInterrupt, Exception) as error:
         if _is_stop(error):  # first: a stop sent to the whole process group also ends the network process
@@ -311,7 +379,10 @@ def submit(
                 f"{_network_failure(error)}; no submission was written ({output} is as it was)"
             ) from None
         raise
-    click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
+    if output == STDIN:
+        _say(quiet)(f"wrote {len(frame)} rows to standard output ({','.join(written)})")
+    elif not quiet:
+        click.echo(f"wrote {len(frame)} rows to {output} ({','.join(written)})")
 
 
 @main.command()
@@ -332,9 +403,12 @@ def submit(
     is_flag=True,
     help="Print JSON for programs: a list with each sentence's label, probabilities (and reasons with --explain).",
 )
-def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as_json: bool) -> None:
-    """Print label probabilities for each TEXT (or each line of standard input if none)."""
+@QUIET
+def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as_json: bool, quiet: bool) -> None:
+    """Print label probabilities for each TEXT (or, with none, each line piped to standard input)."""
     if not texts:
+        if sys.stdin.isatty():  # nobody is piping sentences in: say how, rather than wait
+            raise click.UsageError("give sentences as arguments, or pipe them in, one a line")
         texts = tuple(line for line in sys.stdin.read().splitlines() if line.strip())
     try:
         texts = validate_texts(texts, source="predict")
@@ -350,7 +424,7 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
         raise click.ClickException(_network_failure(error)) from None
     labels = [str(label) for label in model.classes_]
     if explain or as_json:
-        _print_explained(model, texts, proba, labels, explain, top, as_json)
+        _print_explained(model, texts, proba, labels, explain, top, as_json, quiet)
         return
     width = max(6, len(header), *map(len, labels))
     click.echo(f"{header:<{width}}  " + "  ".join(f"{label:>5}" for label in labels) + "  text")
@@ -363,7 +437,9 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
         )
 
 
-def _print_explained(model, texts: list[str], proba, labels: list[str], explain: bool, top: int, as_json: bool) -> None:
+def _print_explained(
+    model, texts: list[str], proba, labels: list[str], explain: bool, top: int, as_json: bool, quiet: bool
+) -> None:
     """predict's --explain and --json output; colour only on a terminal."""
     from ..ensemble.explanation import source_description
     from .highlight import terminal_lines
@@ -386,8 +462,8 @@ def _print_explained(model, texts: list[str], proba, labels: list[str], explain:
         ]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    colour = sys.stdout.isatty()
-    click.echo(f"Reasons: {source_description(explanations[0].source)}; scores add up per label.", err=True)
+    colour = _colour()
+    _say(quiet)(f"Reasons: {source_description(explanations[0].source)}; scores add up per label.")
     for explanation, row in zip(explanations, proba):
         click.echo("\n".join(terminal_lines(explanation, row, top, colour)), color=colour)
 
@@ -404,7 +480,8 @@ def _print_explained(model, texts: list[str], proba, labels: list[str], explain:
     type=click.Path(path_type=Path),
     help="Training CSV to quote sentences from.  [default: the one `fit` read]",
 )
-def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None:
+@QUIET
+def report(model_dir: Path, output: Path | None, train_csv: Path | None, quiet: bool) -> None:
     """Write an HTML report: learning curves, confusion matrix, calibration, worst errors."""
     if importlib.util.find_spec("matplotlib") is None:
         raise click.ClickException("the report needs matplotlib: pip install 'lstm-spooky[report]'")
@@ -421,7 +498,7 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
         )
         texts, labels_by_id = dict(zip(frame["id"], frame["text"])), dict(zip(frame["id"], frame["author"]))
     else:
-        click.echo(f"training CSV {source} not found; the error table shows ids only (use --train-csv)", err=True)
+        _say(quiet)(f"training CSV {source} not found; the error table shows ids only (use --train-csv)")
     output = output or model_dir / "report.html"
     _check_output(output, [(source, f"the training file {source}")] if source is not None else [], model_dir)
     page = build_report(model_dir, texts, labels_by_id)
@@ -430,7 +507,8 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None) -> None
             tmp.write_text(page, encoding="utf-8")
     except OSError as error:
         raise click.ClickException(f"could not write {_os_error(error)}; no report was written") from None
-    click.echo(f"wrote {output}")
+    if not quiet:
+        click.echo(f"wrote {output}")
 
 
 @main.command("convert-bert")

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -282,8 +281,8 @@ def test_ctrl_c_during_submit_keeps_the_previous_submission(model_dir, input_csv
         )
     else:
 
-        def half_then_interrupt(frame, path, **kw):
-            Path(path).write_text("id,EA")
+        def half_then_interrupt(frame, out, **kw):
+            out.write("id,EA")
             raise KeyboardInterrupt
 
         monkeypatch.setattr(pd.DataFrame, "to_csv", half_then_interrupt)
