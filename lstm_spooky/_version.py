@@ -1,3 +1,4 @@
 """The package's version, in a module of its own so that anything may import it without importing the package."""
 
-__version__ = "0.1.0"
+# Saved in every model (config.json's lstm_spooky_version); raised with each release (CHANGELOG.md).
+__version__ = "0.2.0"

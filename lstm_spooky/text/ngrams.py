@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from .tokenize import tokenize
 
@@ -140,8 +141,18 @@ def transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     x.sort_indices()
     if vectorizer.binary:
         x.data.fill(1)
-    # The fitted weighting of TfidfVectorizer.transform (sublinear tf, idf, L2 norm), applied to our counts.
-    return vectorizer._tfidf.transform(x, copy=False)
+    return weighted(vectorizer, x)
+
+
+def weighted(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:
+    """The fitted weighting of `vectorizer.transform` (sublinear tf, idf, norm) applied to `counts` in place,
+    from its public settings, as scikit-learn's TfidfTransformer applies them."""
+    if vectorizer.sublinear_tf:
+        np.log(counts.data, out=counts.data)
+        counts.data += 1
+    if vectorizer.use_idf:
+        counts.data *= vectorizer.idf_[counts.indices]
+    return normalize(counts, norm=vectorizer.norm, copy=False) if vectorizer.norm is not None else counts
 
 
 def _shared_counts(vectorizer: TfidfVectorizer, texts: list[str]) -> _Counts:
