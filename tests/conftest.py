@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -100,6 +101,23 @@ def fitted(corpus):
     return SpookyClassifier(TINY).fit(corpus["text"], corpus["author"])
 
 
+@pytest.fixture(scope="session")
+def served_model_dir(tmp_path_factory, train_csv) -> Path:
+    """A stack of a network and the n-gram models that explain, fitted by `lstm-spooky fit` in
+    seconds: served, its network runs in a second process, as the default model's do."""
+    from click.testing import CliRunner
+
+    from lstm_spooky.ui.cli import main
+
+    directory = tmp_path_factory.mktemp("served")
+    config = directory / "tiny.json"
+    config.write_text(json.dumps(TINY.replace(models=("bilstm", "nblr", "lm"), max_epochs=2).to_dict()))
+    args = ["fit", str(train_csv), "--model-dir", str(directory / "model"), "--config", str(config), "--quiet"]
+    fit = CliRunner().invoke(main, args)
+    assert fit.exit_code == 0, fit.output
+    return directory / "model"
+
+
 def real_data_dir() -> Path | None:
     """The Kaggle files: $LSTM_SPOOKY_DATA, else ../shared/data/spooky beside the checkout."""
     candidates = [
@@ -120,3 +138,12 @@ def default_stop_signals() -> None:
 
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def is_running(pid: str) -> bool:
+    """Whether process `pid` still runs (a zombie waiting for a parent that is gone does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

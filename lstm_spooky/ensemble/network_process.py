@@ -74,6 +74,14 @@ class NetworkProcess:
         self._pool.shutdown(wait=False)
 
 
+def failure_message(error: Exception) -> str:
+    """What to tell the user when the network process failed: it could not load the networks
+    (NetworkLoadError), or it ended (BrokenProcessPool)."""
+    if isinstance(error, NetworkLoadError):
+        return str(error)
+    return "the process running the networks ended unexpectedly (out of memory, or killed)"
+
+
 @contextmanager
 def _signals_blocked(signals: tuple):
     if not hasattr(signal, "pthread_sigmask"):  # Windows: the child ignores them once started

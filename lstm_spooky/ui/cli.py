@@ -19,8 +19,9 @@ import click
 from .._version import __version__
 from ..config import SpookyConfig
 from ..data.corpus import STDIN, DataError, read_test, read_train, validate_texts
-from ..ensemble.network_process import NetworkLoadError
+from ..ensemble.network_process import NetworkLoadError, failure_message
 from ..models import registry
+from .predictions import prediction_rows
 
 MODEL_DIR = click.option(
     "--model-dir",
@@ -43,7 +44,8 @@ def main() -> None:
     """Tell who wrote a sentence: Edgar Allan Poe (EAP), H. P. Lovecraft (HPL) or Mary Shelley (MWS),
     or any labels of your own CSV.
 
-    Train with `fit`, write a Kaggle submission with `submit`, try sentences with `predict`. A file
+    Train with `fit`, write a Kaggle submission with `submit`, try sentences with `predict`, or in a
+    browser with `serve`. A file
     named `-` is standard input (or output). Every option may come from an environment variable,
     LSTM_SPOOKY_<COMMAND>_<OPTION> (LSTM_SPOOKY_FIT_FOLDS=3), and --model-dir from
     LSTM_SPOOKY_MODEL_DIR. Shell completion: eval "$(_LSTM_SPOOKY_COMPLETE=bash_source lstm-spooky)"
@@ -376,7 +378,7 @@ def submit(
             ) from None
         if isinstance(error, (BrokenProcessPool, NetworkLoadError)):
             raise click.ClickException(
-                f"{_network_failure(error)}; no submission was written ({output} is as it was)"
+                f"{failure_message(error)}; no submission was written ({output} is as it was)"
             ) from None
         raise
     if output == STDIN:
@@ -416,16 +418,23 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
         raise click.ClickException(str(error)) from None
     if not texts:
         raise click.UsageError("give at least one sentence, as an argument or on standard input")
-    header = _saved_columns(_load_meta(model_dir, check_files=False))["label"]
+    meta = _load_meta(model_dir, check_files=False)
+    if explain:
+        _check_explainable(meta["config"]["models"])
     model = _load_model(model_dir)
     try:
+        if as_json:
+            click.echo(json.dumps(prediction_rows(model, texts, explain, top), indent=2, ensure_ascii=False))
+            return
         proba = model.predict_proba(texts)
+        explanations = model.explain(texts) if explain else None
     except (BrokenProcessPool, NetworkLoadError) as error:
-        raise click.ClickException(_network_failure(error)) from None
-    labels = [str(label) for label in model.classes_]
-    if explain or as_json:
-        _print_explained(model, texts, proba, labels, explain, top, as_json, quiet)
+        raise click.ClickException(failure_message(error)) from None
+    if explanations is not None:
+        _print_explained(explanations, proba, top, quiet)
         return
+    header = _saved_columns(meta)["label"]
+    labels = [str(label) for label in model.classes_]
     width = max(6, len(header), *map(len, labels))
     click.echo(f"{header:<{width}}  " + "  ".join(f"{label:>5}" for label in labels) + "  text")
     for text, row in zip(texts, proba):
@@ -437,31 +446,20 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
         )
 
 
-def _print_explained(
-    model, texts: list[str], proba, labels: list[str], explain: bool, top: int, as_json: bool, quiet: bool
-) -> None:
-    """predict's --explain and --json output; colour only on a terminal."""
+def _check_explainable(models: list[str]) -> None:
+    """Refuse --explain for a model that has no reasons to give, before loading it."""
+    try:
+        registry.explaining_model(models)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _print_explained(explanations: list, proba, top: int, quiet: bool) -> None:
+    """predict --explain's lines: each sentence's label, and the words that pushed it towards each;
+    colour only on a terminal."""
     from ..ensemble.explanation import source_description
     from .highlight import terminal_lines
 
-    explanations = [None] * len(texts)
-    if explain:
-        try:
-            explanations = model.explain(texts)
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
-    if as_json:
-        rows = [
-            {
-                "text": text,
-                "label": labels[int(row.argmax())],
-                "probabilities": {label: round(float(p), 6) for label, p in zip(labels, row)},
-                **(explanation.to_dict(top) if explanation is not None else {}),
-            }
-            for text, row, explanation in zip(texts, proba, explanations)
-        ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
     colour = _colour()
     _say(quiet)(f"Reasons: {source_description(explanations[0].source)}; scores add up per label.")
     for explanation, row in zip(explanations, proba):
@@ -509,6 +507,77 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None, quiet: 
         raise click.ClickException(f"could not write {_os_error(error)}; no report was written") from None
     if not quiet:
         click.echo(f"wrote {output}")
+
+
+@main.command()
+@MODEL_DIR
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. The server has no authentication: any other than a loopback address lets other "
+    "machines use it.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on; 0 picks a free one.",
+)
+@click.option(
+    "--max-texts",
+    type=click.IntRange(min=1),
+    default=1000,
+    show_default=True,
+    help="Most sentences in one /predict request; more get status 413.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    default=20_000,
+    show_default=True,
+    help="Most characters in one sentence; more get status 413 (Kaggle's longest has 4,663).",
+)
+@QUIET
+def serve(model_dir: Path, host: str, port: int, max_texts: int, max_chars: int, quiet: bool) -> None:
+    """Serve a web page and a JSON API over the model until Ctrl-C: POST /predict, GET /model, GET /health.
+
+    The model is loaded once. Open the printed address in a browser to try sentences and see
+    the words that pushed each towards a label. Needs the serve extra: pip install 'lstm-spooky[serve]'.
+    """
+    if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
+        raise click.ClickException("serving needs the serve extra: pip install 'lstm-spooky[serve]'")
+    from .serve import Limits, create_app, is_loopback, listening_socket, server, warm_up
+
+    if not is_loopback(host):  # a warning, so never silenced by --quiet
+        click.echo(
+            f"warning: listening on {host}, other machines can reach the server, and it has no authentication",
+            err=True,
+        )
+    try:
+        sock = listening_socket(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host} port {port}: {_os_error(error)}; choose another --host or --port"
+        ) from None
+    _stop_on_termination()
+    try:
+        model = _load_model(model_dir)
+        warm_up(model)
+        app = create_app(model, model_dir, Limits(max_texts, max_chars))
+        address = f"[{host}]" if ":" in host else host
+        if not quiet:  # on standard output: where to point a browser or a program
+            click.echo(f"serving {model_dir} at http://{address}:{sock.getsockname()[1]}/ (Ctrl-C stops)")
+        server(app).run(sockets=[sock])
+    except (KeyboardInterrupt, Exception) as error:
+        if _is_stop(error):
+            _interrupted("stopped serving")
+        if isinstance(error, (BrokenProcessPool, NetworkLoadError)):
+            raise click.ClickException(failure_message(error)) from None
+        raise
+    finally:
+        sock.close()
 
 
 @main.command("convert-bert")
@@ -589,13 +658,6 @@ def _load_meta(model_dir: Path, check_files: bool = True) -> dict:
         return read_model_meta(model_dir, check_files=check_files)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-
-
-def _network_failure(error: Exception) -> str:
-    """What to tell the user when the network process failed (ensemble/network_process.py)."""
-    if isinstance(error, NetworkLoadError):
-        return str(error)
-    return "the process running the networks ended unexpectedly (out of memory, or killed)"
 
 
 def _load_model(model_dir: Path):

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from lstm_spooky.models.bilstm import BiLSTMBackend
 from lstm_spooky.ui.cli import main
-from tests.conftest import TINY, default_stop_signals
+from tests.conftest import TINY, default_stop_signals, is_running
 
 
 @pytest.fixture(scope="module")
@@ -391,15 +391,20 @@ def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_13
     )
     assert output.read_text() == "previous"
     deadline = time.monotonic() + 10
-    while any(_running(child) for child in children) and time.monotonic() < deadline:
+    while any(is_running(child) for child in children) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [child for child in children if _running(child)]
+    assert not [child for child in children if is_running(child)]
 
 
-def _running(pid: str) -> bool:
-    """Whether process `pid` still runs (a zombie waiting for a parent that is gone does not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+def test_serve_without_the_serve_extra_says_how_to_install_it(model_dir, monkeypatch):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: None if name == "fastapi" else find_spec(name, *args)
+    )
+    result = CliRunner().invoke(main, ["serve", "--model-dir", str(model_dir)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: serving needs the serve extra: pip install 'lstm-spooky[serve]'"
+    ]

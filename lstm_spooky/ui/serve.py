@@ -1,0 +1,220 @@
+"""`lstm-spooky serve`: a web page and a JSON API over one model, loaded once.
+
+    GET  /          the page: static/index.html, style.css and app.js (plain files, nothing fetched from elsewhere)
+    POST /predict   {"texts": [...], "explain": false, "top": 3} -> the rows `predict --json` prints
+                    (predictions.py)
+    GET  /model     labels and their colours, package version, when fitted, settings, cross-validated scores
+    GET  /health    {"status": "ok"}
+
+Every error is a status and one line of JSON, {"error": "..."}: malformed JSON 400; a wrong
+type, an empty text or explanations from a model that has none 422; too many texts or too
+long a text 413; an unknown path 404; a wrong method 405; the networks' process gone 503.
+
+The command loads the model with its networks in a second process, as `submit` does.
+Requests are answered in a pool of threads, but the model is not known to be thread-safe,
+so they take turns to score (one lock): a sentence takes tens of milliseconds, and a batch already
+uses both cores. Built on FastAPI and uvicorn (the serve extra); only `serve` imports this
+module.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException
+
+from .._version import __version__
+from ..data.corpus import validate_texts
+from ..ensemble.explanation import source_description
+from ..ensemble.network_process import NetworkLoadError, failure_message
+from ..models.registry import explaining_model
+from ..store.model_dir import CONFIG_FILE, read_model_meta
+from .highlight import HTML_COLOURS
+from .predictions import prediction_rows
+
+STATIC = Path(__file__).with_name("static")
+# The page may load its own files only, so it works, and reveals nothing, without the internet.
+PAGE_POLICY = "default-src 'self'"
+WARM_UP_TEXT = "It was a dark and stormy night."
+GRACE_SECONDS = 5  # at a stop, how long requests being answered may take to finish
+TOO_LARGE = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one /predict request may ask for; more is refused with 413 (defaults: `serve --help`)."""
+
+    max_texts: int
+    max_chars: int
+
+
+class PredictRequest(BaseModel):
+    """The body of POST /predict."""
+
+    # Strict: "explain": "no" is an error rather than true, and a misspelt key is not ignored.
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    texts: list[str] = Field(min_length=1)
+    explain: bool = False
+    top: int = Field(3, ge=1)
+
+
+def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
+    """The page and the API over `model`, a SpookyClassifier loaded from `model_dir`."""
+    summary = model_summary(model_dir)
+    scoring = threading.Lock()
+    # No generated API docs: their pages load scripts from a CDN.
+    app = FastAPI(title="lstm-spooky", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/")
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": PAGE_POLICY})
+
+    @app.get("/health")
+    def health() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/model")
+    def model_info() -> dict:
+        return summary
+
+    @app.post("/predict")
+    def predict(request: PredictRequest) -> JSONResponse:
+        check_request(request, limits, summary["settings"]["models"])
+        try:
+            with scoring:
+                rows = prediction_rows(model, request.texts, request.explain, request.top)
+        except (BrokenProcessPool, NetworkLoadError) as error:
+            raise HTTPException(HTTPStatus.SERVICE_UNAVAILABLE, failure_message(error)) from None
+        return JSONResponse(rows)  # already JSON-ready: FastAPI's encoder would walk every token again
+
+    _answer_errors_in_one_line(app)
+    return app
+
+
+def check_request(request: PredictRequest, limits: Limits, models: list[str]) -> None:
+    """Refuse, as HTTPException, what no scoring should start on: too much (413), an empty text or
+    explanations from a model without reasons (422)."""
+    if len(request.texts) > limits.max_texts:
+        raise HTTPException(TOO_LARGE, f"{len(request.texts)} texts; at most {limits.max_texts} per request")
+    for i, text in enumerate(request.texts):
+        if len(text) > limits.max_chars:
+            message = f"texts[{i}] has {len(text)} characters; at most {limits.max_chars} per text"
+            raise HTTPException(TOO_LARGE, message)
+    try:
+        validate_texts(request.texts, source="texts")
+        if request.explain:
+            explaining_model(models)
+    except ValueError as error:
+        raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, str(error)) from None
+
+
+def model_summary(model_dir: Path) -> dict:
+    """GET /model: the labels with their colours (the report's), where the reasons come from (None
+    when the model has none), the package version, when the model was fitted, its settings and
+    its cross-validated scores."""
+    meta = read_model_meta(model_dir, check_files=False)  # the model is loaded: its files were checked
+    labels = [str(label) for label in meta["classes"]]
+    try:
+        explained_by = source_description(explaining_model(meta["config"]["models"]))
+    except ValueError:
+        explained_by = None
+    return {
+        "labels": labels,
+        "colours": {label: HTML_COLOURS[k % len(HTML_COLOURS)] for k, label in enumerate(labels)},
+        "explained_by": explained_by,
+        "version": __version__,
+        "fitted": fitted_at(model_dir),
+        "settings": meta["config"],
+        "cv": meta["cv"],
+    }
+
+
+def fitted_at(model_dir: Path) -> str:
+    """When the model was saved, in UTC: config.json is written once, by `save`, and never after
+    (a copy keeps the time only if it keeps modification times, as `cp -p` does)."""
+    seconds = (Path(model_dir) / CONFIG_FILE).stat().st_mtime
+    return datetime.fromtimestamp(seconds, timezone.utc).isoformat(timespec="seconds")
+
+
+def warm_up(model) -> None:
+    """Score one sentence before the first request does: this waits for the networks' process to
+    load them (raising NetworkLoadError now if it cannot) and traces their graphs."""
+    model.predict_proba([WARM_UP_TEXT])
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach a server listening on `host`.
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "::1", "localhost", "0.0.0.0", "example.org")]
+    [True, True, True, False, False]
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may stand for any address
+        return False
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on `host` and `port` (0: a free one), or OSError (taken, not this machine's).
+
+    Connections wait in its queue until the server starts, so its address can be given out at once.
+    """
+    # Named TCP, so that asyncio sends each answer at once (TCP_NODELAY) on the connections it accepts:
+    # with protocol 0 it does not, and every answer on a kept-alive connection waited 40 ms.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restarted server gets its port back at once
+    try:
+        sock.bind((host, port))
+        sock.listen()
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def server(app: FastAPI) -> uvicorn.Server:
+    """A uvicorn server for `app`: `.run(sockets=[...])` serves until SIGINT or SIGTERM, stops
+    gracefully, then raises that signal again for the caller to handle. Only warnings are logged."""
+    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=GRACE_SECONDS)
+    return uvicorn.Server(config)
+
+
+def _answer_errors_in_one_line(app: FastAPI) -> None:
+    """Every error response as {"error": "one line"}, never a traceback (the server's log keeps those)."""
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, error: HTTPException) -> JSONResponse:
+        message = str(error.detail)
+        if message == HTTPStatus(error.status_code).phrase:  # the router's own 404 and 405
+            message = f"{request.method} {request.url.path}: {message.lower()}"
+        return JSONResponse({"error": message}, error.status_code, headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            return JSONResponse({"error": f"malformed JSON: {first['ctx']['error']}"}, HTTPStatus.BAD_REQUEST)
+        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"][1:]).lstrip(".")
+        return JSONResponse({"error": f"{where or 'body'}: {first['msg']}"}, HTTPStatus.UNPROCESSABLE_ENTITY)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, error: Exception) -> JSONResponse:
+        message = f"internal error ({type(error).__name__}); the server's log has the details"
+        return JSONResponse({"error": message}, HTTPStatus.INTERNAL_SERVER_ERROR)

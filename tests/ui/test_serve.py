@@ -1,0 +1,199 @@
+"""`lstm-spooky serve`'s JSON API through FastAPI's test client, and the command itself in a process of its own."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from click.testing import CliRunner
+
+NO_EXTRA = "the serve extra is not installed: pip install '.[serve]' (tox -e serve runs these tests)"
+pytest.importorskip("fastapi", reason=NO_EXTRA)
+pytest.importorskip("httpx2", reason="FastAPI's TestClient needs httpx2 (tox -e serve installs it)")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from lstm_spooky import SpookyClassifier, __version__  # noqa: E402
+from lstm_spooky.ui.cli import main  # noqa: E402
+from lstm_spooky.ui.highlight import HTML_COLOURS  # noqa: E402
+from lstm_spooky.ui.serve import Limits, create_app, is_loopback  # noqa: E402
+from tests.conftest import default_stop_signals, is_running  # noqa: E402
+
+SENTENCES = ["The raven ; end.", "Eldritch cyclopean Arkham ! end.", "Perdita and Raymond , end."]
+LIMITS = Limits(max_texts=5, max_chars=200)
+
+
+@pytest.fixture(scope="module")
+def model(served_model_dir):
+    model = SpookyClassifier.load(served_model_dir, networks_apart=True)  # as `serve` loads it
+    yield model
+    model.close()
+
+
+@pytest.fixture(scope="module")
+def client(model, served_model_dir):
+    with TestClient(create_app(model, served_model_dir, LIMITS)) as client:
+        yield client
+
+
+def test_predict_answers_the_rows_predict_json_prints(client, served_model_dir):
+    printed = CliRunner().invoke(
+        main, ["predict", "--model-dir", str(served_model_dir), "--json", "--explain", *SENTENCES]
+    )
+    assert printed.exit_code == 0, printed.output
+    rows = json.loads(printed.stdout)
+    explained = client.post("/predict", json={"texts": SENTENCES, "explain": True})
+    assert explained.status_code == 200 and explained.json() == rows
+    plain = client.post("/predict", json={"texts": SENTENCES})
+    assert plain.json() == [{key: row[key] for key in ("text", "label", "probabilities")} for row in rows]
+
+
+def test_top_says_how_many_reasons_per_label(client):
+    (row,) = client.post("/predict", json={"texts": SENTENCES[:1], "explain": True, "top": 1}).json()
+    assert all(len(reasons) <= 1 for reasons in row["reasons"].values())
+
+
+def test_model_gives_labels_colours_version_settings_and_cross_validated_scores(client, served_model_dir):
+    saved = json.loads((served_model_dir / "config.json").read_text())
+    info = client.get("/model").json()
+    assert info["labels"] == ["EAP", "HPL", "MWS"]
+    assert info["colours"] == dict(zip(info["labels"], HTML_COLOURS))
+    assert info["version"] == __version__
+    assert info["settings"] == saved["config"] and info["cv"] == saved["cv"]
+    assert info["explained_by"].startswith("word n-grams of the NB-LR model")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", info["fitted"])
+
+
+def test_health_says_ok(client):
+    answer = client.get("/health")
+    assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "method, path, body, status, error",
+    [
+        ("POST", "/predict", b'{"texts": ["unclosed', 400, "malformed JSON"),
+        ("POST", "/predict", b'{"texts": "one sentence"}', 422, "texts: Input should be a valid list"),
+        ("POST", "/predict", b'{"texts": [1]}', 422, "texts[0]: Input should be a valid string"),
+        ("POST", "/predict", b'{"texts": ["a"], "explain": "no"}', 422, "explain: Input should be a valid boolean"),
+        ("POST", "/predict", b'{"texts": []}', 422, "texts: List should have at least 1 item"),
+        ("POST", "/predict", b'{"texts": ["  "]}', 422, "texts: item 0 is empty"),
+        ("POST", "/predict", json.dumps({"texts": ["a"] * 6}).encode(), 413, "6 texts; at most 5 per request"),
+        ("POST", "/predict", json.dumps({"texts": ["a", "b" * 201]}).encode(), 413, "texts[1] has 201 characters"),
+        ("GET", "/nowhere", None, 404, "GET /nowhere: not found"),
+        ("GET", "/static/nowhere.js", None, 404, "GET /static/nowhere.js: not found"),
+        ("GET", "/predict", None, 405, "GET /predict: method not allowed"),
+        ("DELETE", "/model", None, 405, "DELETE /model: method not allowed"),
+    ],
+)
+def test_a_bad_request_gets_its_status_and_one_line_of_json(client, method, path, body, status, error):
+    answer = client.request(method, path, content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == status
+    assert list(answer.json()) == ["error"] and error in answer.json()["error"] and "\n" not in answer.json()["error"]
+
+
+def test_explanations_from_a_model_without_reasons_are_refused(tmp_path, train_csv):
+    model_dir = tmp_path / "m"
+    args = ["fit", str(train_csv), "--model-dir", str(model_dir), "--models", "mnb_words,svm_words", "--quiet"]
+    fit = CliRunner().invoke(main, args)
+    assert fit.exit_code == 0, fit.output
+    with TestClient(create_app(SpookyClassifier.load(model_dir), model_dir, LIMITS)) as client:
+        assert client.get("/model").json()["explained_by"] is None
+        answer = client.post("/predict", json={"texts": ["The raven ; end."], "explain": True})
+        assert answer.status_code == 422 and "explanations need one of the models nblr, lm" in answer.json()["error"]
+        assert client.post("/predict", json={"texts": ["The raven ; end."]}).status_code == 200
+
+
+def test_concurrent_requests_each_get_their_own_sentences_answers(client):
+    batches = [[SENTENCES[i % 3], SENTENCES[(i + 1) % 3]][: 1 + i % 2] for i in range(20)]
+
+    def ask(texts):
+        return client.post("/predict", json={"texts": texts, "explain": True})
+
+    alone = [ask(texts).json() for texts in batches]
+    with ThreadPoolExecutor(max_workers=20) as threads:
+        together = list(threads.map(ask, batches))
+    assert [answer.status_code for answer in together] == [200] * 20
+    assert [answer.json() for answer in together] == alone
+
+
+def test_the_page_and_its_files_come_from_the_package_and_may_load_nothing_else(client):
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-security-policy"] == "default-src 'self'"
+    assert 'href="static/style.css"' in page.text and 'src="static/app.js"' in page.text
+    for asset in ("static/style.css", "static/app.js"):
+        answer = client.get(f"/{asset}")
+        assert answer.status_code == 200 and "http://" not in answer.text and "https://" not in answer.text
+
+
+def test_only_loopback_addresses_count_as_private():
+    assert [is_loopback(host) for host in ("127.0.0.1", "127.0.0.2", "::1", "localhost")] == [True] * 4
+    assert [is_loopback(host) for host in ("0.0.0.0", "::", "192.168.1.10", "example.org")] == [False] * 4
+
+
+def test_serve_on_a_non_loopback_address_warns_that_there_is_no_authentication(tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "0", "--model-dir", str(tmp_path)])
+    assert result.exit_code == 1  # no model there: it stops before serving
+    warning = "warning: listening on 0.0.0.0, other machines can reach the server, and it has no authentication"
+    assert result.stderr.splitlines()[0] == warning
+
+
+def test_serve_on_a_taken_port_is_one_line(served_model_dir):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--model-dir", str(served_model_dir)])
+    assert result.exit_code == 1
+    assert re.fullmatch(
+        rf"Error: cannot listen on 127\.0\.0\.1 port {port}: .*; choose another --host or --port\n", result.output
+    )
+
+
+def test_ctrl_c_stops_serve_with_130_one_line_and_no_process_left(served_model_dir):
+    import urllib.request
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [
+        sys.executable,
+        "-c",
+        "from lstm_spooky.ui.cli import main; main()",
+        "serve",
+        "--port",
+        "0",
+        "--model-dir",
+        str(served_model_dir),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+        preexec_fn=default_stop_signals,
+    )
+    try:
+        serving = process.stdout.readline()  # printed once the model is loaded and its networks answered
+        address = re.search(r"http://\S+/", serving).group(0)
+        assert json.load(urllib.request.urlopen(address + "health", timeout=30)) == {"status": "ok"}
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        assert children  # the networks' process (and multiprocessing's resource tracker)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole process group
+        stderr = process.communicate(timeout=60)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["stopped serving"]
+    deadline = time.monotonic() + 10
+    while any(is_running(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [child for child in children if is_running(child)]
