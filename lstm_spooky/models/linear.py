@@ -37,6 +37,7 @@ from ..data.corpus import check_training_set
 from ..probability import EPS
 from ..text.ngrams import (
     build_vectorizer,
+    linear_scores,
     load_vocabulary,
     restore_vectorizer,
     save_vocabulary,
@@ -91,7 +92,7 @@ class LinearBackend:
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """Raw scores, shape (n_samples, n_classes): SVM margins, or naive Bayes joint log-likelihoods."""
         self._check_fitted()
-        return np.asarray(transform(self.vectorizer_, texts) @ self.weights_.T) + self.intercepts_
+        return linear_scores(transform(self.vectorizer_, texts), self.weights_) + self.intercepts_
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Softmax of the scores (naive Bayes: its posterior), shape (n_samples, n_classes), inside (0, 1)."""

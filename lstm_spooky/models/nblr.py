@@ -41,6 +41,7 @@ from ..data.corpus import check_training_set
 from ..probability import EPS
 from ..text.ngrams import (
     build_vectorizer,
+    linear_scores,
     load_vocabulary,
     restore_vectorizer,
     save_vocabulary,
@@ -93,7 +94,7 @@ class NBLRBackend:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
         self._check_fitted()
         x = sp.hstack([transform(v, texts) for v in self.vectorizers_], format="csr")
-        logits = np.asarray(x @ self.weights_.T) + self.intercepts_
+        logits = linear_scores(x, self.weights_) + self.intercepts_
         # Each one-vs-rest model's probability, normalised; clipped first so no row can be 0/0.
         proba = np.clip(expit(logits), EPS, 1.0)
         return proba / proba.sum(axis=1, keepdims=True)

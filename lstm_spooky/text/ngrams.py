@@ -109,6 +109,9 @@ class _Counts:
     counts: sp.csr_matrix
 
 
+# linear_scores multiplies only the used columns while the values in `x` number at most 1/SMALL_SHARE of
+# its columns: measured on NB-LR, the two ways take as long at about 250 sentences, 1/6.
+SMALL_SHARE = 8
 _shared: dict[tuple, _Counts] | None = None  # by kind of n-gram, while shared_analysis() is open
 
 
@@ -142,6 +145,21 @@ def transform(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     if vectorizer.binary:
         x.data.fill(1)
     return weighted(vectorizer, x)
+
+
+def linear_scores(x: sp.csr_matrix, weights: np.ndarray) -> np.ndarray:
+    """`x @ weights.T` for weights of shape (n_labels, n_features): (n_rows, n_labels), in double precision.
+
+    For a few sentences, scipy's own product is mostly a copy of the whole of `weights` (transposed,
+    in double precision): 8 ms for NB-LR's 780,000 n-grams, most of the time to score one sentence.
+    So a small `x` is multiplied by the columns of `weights` it uses only (0.4 ms), a large one, whose
+    n-grams cover much of the vocabulary anyway, as scipy does it. The sums are the same, in the same order.
+    """
+    if x.nnz * SMALL_SHARE > x.shape[1]:
+        return np.asarray(x @ weights.T)
+    used, columns = np.unique(x.indices, return_inverse=True)
+    compact = sp.csr_matrix((x.data, columns, x.indptr), shape=(x.shape[0], len(used)))  # its columns: `used`
+    return compact @ np.ascontiguousarray(weights[:, used].T, dtype=np.float64)
 
 
 def weighted(vectorizer: TfidfVectorizer, counts: sp.csr_matrix) -> sp.csr_matrix:

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
-from lstm_spooky.text.ngrams import build_vectorizer, shared_analysis, transform
+from lstm_spooky.text.ngrams import build_vectorizer, linear_scores, shared_analysis, transform
 from tests.conftest import make_corpus
 
 TRAIN = make_corpus()["text"].tolist()
@@ -78,3 +79,10 @@ def test_character_counts_of_texts_shorter_than_the_longest_ngram(texts):
     with shared_analysis():
         shared = transform(vectorizer, texts)
     np.testing.assert_array_equal(shared.toarray(), vectorizer.transform(texts).toarray())
+
+
+@pytest.mark.parametrize("rows", [1, 50])  # a few values: only the columns used; many: scipy's own product
+def test_linear_scores_are_the_sparse_product_with_the_transposed_weights(rows):
+    x = sp.random(rows, 400, density=0.05, format="csr", random_state=0)
+    weights = np.random.default_rng(0).normal(size=(3, 400)).astype(np.float32)
+    assert np.array_equal(linear_scores(x, weights), np.asarray(x @ weights.T))
