@@ -200,7 +200,10 @@ def fit(
     _check_writable_model_dir(model_dir, checkpoint_dir)
     say = _say(quiet)
     if checkpoint_dir.is_dir() and any(checkpoint_dir.iterdir()) and not resume:
-        say(f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)")
+        # A warning, shown even with --quiet: finished folds are about to be deleted.
+        click.echo(
+            f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True
+        )
     from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
 
     view = _progress_view(quiet)
