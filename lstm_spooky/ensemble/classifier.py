@@ -28,7 +28,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import check_random_state
 
 from ..config import SpookyConfig
 from ..config_check import check_config
@@ -38,6 +37,7 @@ from ..models.base import BaseModel
 from ..store.checkpoints import FoldCheckpoints, data_fingerprint
 from ..store.model_dir import ALL_ROWS, read_model_meta
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
+from .estimator import ConfigParams
 from .explanation import Explanation, explain
 from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
 from .metrics import cv_scores
@@ -47,13 +47,13 @@ from .saving import read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
 
 
-class SpookyClassifier(ClassifierMixin, BaseEstimator):
+class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
     """Author (or any label) classifier with calibrated probabilities over the labels `classes_`.
 
     A scikit-learn estimator: `config` (a SpookyConfig; None for the defaults) and `random_state`
     (an int, a RandomState or None: the config's seed) are its parameters, and every setting of
-    the config is one too, as `config__folds` or `config__nblr__c` (`get_params`, `set_params`,
-    `clone`, `GridSearchCV`). `fit` learns `config_`, the settings it used, with the rest.
+    the config is one too, as `config__folds` or `config__nblr__c` (estimator.py). `fit` learns
+    `config_`, the settings it used, with the rest.
     """
 
     _network_process = None  # set by load(networks_apart=True)
@@ -62,24 +62,8 @@ class SpookyClassifier(ClassifierMixin, BaseEstimator):
         self.config = config
         self.random_state = random_state
 
-    def get_params(self, deep: bool = True) -> dict:
-        """The parameters; with `deep`, every setting of the config too, as `config__<field>`
-        (a nested one as `config__lm__seed`)."""
-        params = super().get_params(deep=False)
-        config = self._config()
-        if deep and isinstance(config, SpookyConfig):  # anything else is refused by fit, not here
-            params |= {f"config__{key}": value for key, value in config.flat_items("__")}
-        return params
-
-    def set_params(self, **params) -> SpookyClassifier:
-        """Set parameters; `config__<field>=value` replaces one setting of the (frozen) config."""
-        settings = {key.removeprefix("config__"): params.pop(key) for key in list(params) if key.startswith("config__")}
-        super().set_params(**params)
-        if settings:
-            self.config = self._config().with_values(settings, separator="__")
-        return self
-
     def __sklearn_tags__(self):
+        """Its input is a list of texts, not a 2-D array of numbers."""
         tags = super().__sklearn_tags__()
         tags.input_tags.one_d_array, tags.input_tags.two_d_array, tags.input_tags.string = True, False, True
         return tags
@@ -158,9 +142,8 @@ class SpookyClassifier(ClassifierMixin, BaseEstimator):
         other.base_oof_ = {name: self.base_oof_[name] for name in models}
         other.stack_blocks_ = {name: block for name, block in self.stack_blocks_.items() if name != model}
         other.oof_ = other._fit_stack()
-        other.cv_ = other._scores(
-            fold_splits(self.y_, self.config_.folds, self.config_.seed, self.config_.validation_fraction)
-        )
+        config = self.config_
+        other.cv_ = other._scores(fold_splits(self.y_, config.folds, config.seed, config.validation_fraction))
         return other
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
@@ -327,19 +310,6 @@ class SpookyClassifier(ClassifierMixin, BaseEstimator):
             best_epochs,
             self.config_.stacked,
         )
-
-    def _config(self) -> SpookyConfig:
-        return self.config if self.config is not None else SpookyConfig()
-
-    def _settings(self) -> SpookyConfig:
-        """The config, its seed replaced by `random_state` when one is given."""
-        if not isinstance(self._config(), SpookyConfig):
-            raise TypeError(f"config must be a SpookyConfig or None, got {self.config!r}")
-        if self.random_state is None:
-            return self._config()
-        state = self.random_state
-        seed = state if isinstance(state, int) else int(check_random_state(state).randint(2**31))
-        return self._config().replace(seed=seed)
 
     def _forget_fit(self) -> None:
         """Drop what an earlier `fit` learned, so that a refit with other settings saves nothing stale."""

@@ -408,3 +408,28 @@ def test_serve_without_the_serve_extra_says_how_to_install_it(model_dir, monkeyp
     assert result.output.strip().splitlines() == [
         "Error: serving needs the serve extra: pip install 'lstm-spooky[serve]'"
     ]
+
+
+def test_fitting_n_gram_models_never_imports_tensorflow(train_csv, tmp_path):
+    import subprocess
+    import sys
+
+    args = [
+        "fit",
+        str(train_csv),
+        "--model-dir",
+        str(tmp_path / "m"),
+        "--models",
+        "nblr,mnb_words",
+        "--folds",
+        "2",
+        "-q",
+    ]
+    code = (
+        f"import sys\nfrom lstm_spooky.ui.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\n"
+        "finally:\n    print('tensorflow' in sys.modules)"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "False"
