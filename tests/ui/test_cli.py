@@ -290,19 +290,10 @@ def stacked_model_dir(tmp_path_factory, train_csv, config_json):
 def test_submit_runs_the_networks_in_a_second_process_and_never_imports_tensorflow_itself(
     stacked_model_dir, test_csv, tmp_path
 ):
-    import subprocess
-    import sys
-
     output = tmp_path / "s.csv"
-    args = ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
-    code = (
-        f"import sys\nfrom lstm_spooky.ui.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\n"
-        "finally:\n    print('tensorflow' in sys.modules)"
+    assert not imports_tensorflow(
+        ["submit", str(test_csv), "--model-dir", str(stacked_model_dir), "--output", str(output)]
     )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[-1] == "False"
     assert len(pd.read_csv(output)) == len(pd.read_csv(test_csv))
 
 
@@ -411,9 +402,6 @@ def test_serve_without_the_serve_extra_says_how_to_install_it(model_dir, monkeyp
 
 
 def test_fitting_n_gram_models_never_imports_tensorflow(train_csv, tmp_path):
-    import subprocess
-    import sys
-
     args = [
         "fit",
         str(train_csv),
@@ -425,6 +413,14 @@ def test_fitting_n_gram_models_never_imports_tensorflow(train_csv, tmp_path):
         "2",
         "-q",
     ]
+    assert not imports_tensorflow(args)
+
+
+def imports_tensorflow(args: list[str]) -> bool:
+    """Whether `lstm-spooky ARGS`, run in a fresh interpreter, imported TensorFlow into its own process."""
+    import subprocess
+    import sys
+
     code = (
         f"import sys\nfrom lstm_spooky.ui.cli import main\ntry:\n    main({args!r}, standalone_mode=False)\n"
         "finally:\n    print('tensorflow' in sys.modules)"
@@ -432,4 +428,4 @@ def test_fitting_n_gram_models_never_imports_tensorflow(train_csv, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[-1] == "False"
+    return run.stdout.splitlines()[-1] == "True"
