@@ -368,7 +368,7 @@ def submit(
     _stop_on_termination()
     model = _load_model(model_dir)
     try:
-        destination = click.get_text_stream("stdout") if output == STDIN else output
+        destination = sys.stdout if output == STDIN else output
         written = write_submission(
             frame["id"], _until_stopped(model.iter_proba(frame["text"])), model.classes_, destination, header
         )
