@@ -157,6 +157,20 @@ class SpookyConfig(_Config):
     )
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
     stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (ensemble/stack.py)
+    # Unlabelled sentences (`fit --unlabeled`, ensemble/pool.py): the base models refitted with the
+    # pool's confidently pseudo-labelled sentences (those not in `models` are skipped), the least
+    # probability a pseudo-label needs, and the parts the pool is cross-fitted in.
+    pool_models: tuple[str, ...] = (
+        "nblr",
+        "lm",
+        "mnb_words",
+        "mnb_chars",
+        "svm_words",
+        "svm_words_binary",
+        "svm_chars",
+    )
+    pool_threshold: float = 0.9
+    pool_parts: int = 4
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
     lm: LMConfig = field(default_factory=LMConfig)
     mnb_words: LinearConfig = LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")

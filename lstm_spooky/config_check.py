@@ -37,6 +37,7 @@ MINIMUM = {
     "char_ngrams": 1,
     "char_orders": 1,
     "word_orders": 1,
+    "pool_parts": 2,
 }
 
 

@@ -4,11 +4,18 @@
     python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --cv 5   # 5-fold CV of a single BiLSTM
     python scripts/benchmark.py TRAIN_CSV --ablate bilstm              # and the same stack without the BiLSTM
     python scripts/benchmark.py TRAIN_CSV --models bilstm --folds 1 --set nb_orders=[1,2]  # one network
+    python scripts/benchmark.py TRAIN_CSV --pool TEST_CSV              # and with an unlabelled pool
 
 Each outer fold fits a fresh model (all its inner folds, calibration or stack) on the
 other rows only and scores the held-out rows, for every base model (its fold members
 averaged) and for the final model. `--cv 1` uses one stratified 80/20 split: a bagged
 model already trains `--folds` models per outer fold.
+
+With `--pool TEST_CSV`, the same model is then fitted again with the held-out rows and
+TEST_CSV's sentences as its unlabelled pool (`fit --unlabeled`), reusing the first fit's
+folds from checkpoints, and every row is scored again ("+pool"; its fit seconds are the
+pool's alone): the held-out rows, sentences of the pool, are each scored by models fitted
+without them.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import numpy as np  # noqa: E402
 from eval_classical import parse_setting  # noqa: E402  (scripts/ is on the path: the same FIELD=VALUE syntax)
 from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
 
-from lstm_spooky import SpookyClassifier, SpookyConfig, read_train  # noqa: E402
+from lstm_spooky import SpookyClassifier, SpookyConfig, read_test, read_train  # noqa: E402
 from lstm_spooky.data.corpus import encode_labels  # noqa: E402
 from lstm_spooky.probability import log_loss  # noqa: E402
 
@@ -44,9 +51,11 @@ def directory_mib(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
 
 
-def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: float, ablate: list[str]) -> list[tuple]:
+def evaluate(
+    model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: float, ablate: list[str], suffix: str = ""
+) -> list[tuple]:
     """One row per base model, then the final model, then the final model without each of `ablate`
-    (the stack refitted on the same out-of-fold features), scored on held-out texts."""
+    (the stack refitted on the same out-of-fold features), scored on held-out texts; `suffix` ends each name."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         model.save(Path(tmp) / "model")
@@ -56,7 +65,7 @@ def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: fl
             seconds = time.perf_counter() - start
             rows.append(
                 (
-                    name,
+                    name + suffix,
                     log_loss(y, proba),
                     np.mean(proba.argmax(1) == y),
                     model.fit_seconds_[name],
@@ -69,7 +78,7 @@ def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: fl
         seconds = time.perf_counter() - start
         rows.append(
             (
-                "final",
+                "final" + suffix,
                 log_loss(y, proba),
                 np.mean(proba.argmax(1) == y),
                 fit_s,
@@ -83,7 +92,7 @@ def evaluate(model: SpookyClassifier, texts: list[str], y: np.ndarray, fit_s: fl
         seconds = time.perf_counter() - start
         rows.append(
             (
-                f"final without {name}",
+                f"final without {name}{suffix}",
                 log_loss(y, proba),
                 np.mean(proba.argmax(1) == y),
                 fit_s - model.fit_seconds_[name],
@@ -118,6 +127,8 @@ def main() -> None:
         metavar="MODEL",
         help="also score the stack without MODEL, refitted on the same folds (repeatable)",
     )
+    parser.add_argument("--verbose", action="store_true", help="print the fit's progress lines")
+    parser.add_argument("--pool", metavar="TEST_CSV", help="also fit with the held-out rows and TEST_CSV as unlabelled")
     args = parser.parse_args()
 
     frame = read_train(args.train_csv)
@@ -136,10 +147,20 @@ def main() -> None:
     )
     all_rows = []
     for k, (train, test) in enumerate(outer_splits(y, args.cv, args.seed)):
-        start = time.perf_counter()
-        model = SpookyClassifier(config).fit(frame["text"].iloc[train], frame["author"].iloc[train])
-        fit_s = time.perf_counter() - start
-        rows = evaluate(model, list(frame["text"].iloc[test]), y[test], fit_s, args.ablate)
+        held_out = list(frame["text"].iloc[test])
+        with tempfile.TemporaryDirectory() as checkpoints:
+            start = time.perf_counter()
+            fit = {"checkpoint_dir": checkpoints, "log": print if args.verbose else None}
+            model = SpookyClassifier(config).fit(frame["text"].iloc[train], frame["author"].iloc[train], **fit)
+            fit_s = time.perf_counter() - start
+            rows = evaluate(model, held_out, y[test], fit_s, args.ablate)
+            if args.pool:
+                pool = held_out + list(read_test(args.pool)["text"])
+                start = time.perf_counter()
+                model = SpookyClassifier(config).fit(
+                    frame["text"].iloc[train], frame["author"].iloc[train], unlabeled=pool, resume=True, **fit
+                )
+                rows += evaluate(model, held_out, y[test], time.perf_counter() - start, args.ablate, " +pool")
         print(f"\nouter fold {k + 1}/{args.cv}: {len(train)} training rows, {len(test)} held out", flush=True)
         print_table(rows)
         all_rows.append(rows)

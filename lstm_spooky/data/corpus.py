@@ -77,6 +77,26 @@ def read_test(path: str | Path, text_column: str = "text", id_column: str = "id"
     return _read_csv(path, {"id": id_column, "text": text_column})
 
 
+def check_unlabeled(frame: pd.DataFrame, training: pd.DataFrame, path: str | Path) -> str | None:
+    """A note when rows of the unlabelled `frame` (read from `path`) repeat rows of `training` by id or by text,
+    else None; DataError when half of them or more do (it is the training file, or a slice of it)."""
+    same_id = frame["id"].isin(set(training["id"])).to_numpy()
+    same_text = frame["text"].isin(set(training["text"])).to_numpy()
+    repeats = same_id | same_text
+    if not repeats.any():
+        return None
+    row = int(np.flatnonzero(repeats)[0])
+    what = "id and text" if same_id[row] and same_text[row] else "id" if same_id[row] else "text"
+    first = f"row {row + 1}, id {frame['id'].iloc[row]!r}, by its {what}"
+    where = f"{int(repeats.sum())} of its {len(frame)} rows repeat training rows ({first})"
+    if repeats.mean() >= 0.5:
+        raise DataError(
+            f"{path}: {where}; is it the training file? --unlabeled takes sentences without labels, "
+            "such as Kaggle's test.csv"
+        )
+    return f"{path}: {where}; the training sentences among them are left out of the pool"
+
+
 def validate_texts(texts: Iterable[object], source: str = "texts") -> list[str]:
     """Return `texts` as a list, or raise DataError naming the first empty or non-string one."""
     texts = list(texts)

@@ -42,6 +42,16 @@ from .explanation import Explanation, explain
 from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
 from .metrics import cv_scores
 from .plan import ALL_ROWS_TASK, RunProgress, Status, fit_plan
+from .pool import (
+    PoolScores,
+    PoolTokenScores,
+    check_pool_models,
+    cross_fit,
+    pool_parts,
+    pseudo_labels,
+    text_digests,
+    unlabeled_pool,
+)
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
 from .saving import read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
@@ -78,6 +88,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         checkpoint_dir: str | Path | None = None,
         resume: bool = False,
         status: Callable[[Status], None] | None = None,
+        unlabeled: Iterable[str] | None = None,
     ) -> SpookyClassifier:
         """Train every base model on every fold (see SpookyConfig.folds and .models).
 
@@ -90,6 +101,13 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         step. With `checkpoint_dir`, each finished fold model is saved there at once, and
         `resume=True` reloads the ones a previous, interrupted call with the same config and
         data already finished.
+
+        `unlabeled` sentences (a pool: Kaggle's test sentences, the ones you will classify) are
+        pseudo-labelled by the model fitted on the labelled rows, and the base models named in
+        `config.pool_models` are refitted with the confident ones, cross-fitted so that no pool
+        sentence is ever scored by a model that saw it (pool.py). Sentences that repeat a training
+        sentence are left out of the pool; the stack, calibrations and out-of-fold scores are the
+        labelled rows' alone.
         """
         self._forget_fit()
         self.config_ = config = self._settings()
@@ -99,8 +117,14 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             entry.model_class()
         texts = self._learn_labels(texts, labels, ids)
         y = self.y_
+        pool_texts = unlabeled_pool(unlabeled, texts, log) if unlabeled is not None else []
+        pool_entries = [registry.entry(name) for name in config.pool_models if name in config.models and pool_texts]
+        check_pool_models(pool_entries)
         splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
-        run = RunProgress(fit_plan(config.models, splits, len(y)), log, status)
+        plan = fit_plan(
+            config.models, splits, len(y), [e.name for e in pool_entries], len(pool_texts), config.pool_parts
+        )
+        run = RunProgress(plan, log, status)
         run.line(
             f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), "
             "n-gram models refitted on all rows)"
@@ -122,7 +146,56 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self.held_out_ = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
         self.oof_ = self._combine(texts, oof_features)
         self.cv_ = self._scores(splits)
+        if pool_entries:
+            self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, (list(texts), y), run)
         return self
+
+    def _learn_pool(
+        self,
+        pool_texts: np.ndarray,
+        entries: list[registry.ModelEntry],
+        labelled: tuple[list[str], np.ndarray],
+        run: RunProgress,
+    ) -> None:
+        """Pseudo-label the pool with the model fitted so far, then refit `entries` with its confident
+        sentences, cross-fitted; learns `pool_` (pool.py) and each entry's new member."""
+        config, start = self.config_, time.perf_counter()
+        labels, used = pseudo_labels(self.predict_proba(list(pool_texts)), config.pool_threshold)
+        run.line(
+            f"pool  {int(used.sum())} of {len(pool_texts)} unlabelled sentences pseudo-labelled "
+            f"(probability >= {config.pool_threshold:g})  {time.perf_counter() - start:.0f}s"
+        )
+        if not used.any():
+            run.line("pool  no pseudo-label is confident enough: the model is fitted on the labelled rows alone")
+            return
+        parts = pool_parts(len(pool_texts), config.pool_parts, config.seed)
+        try:
+            explaining = registry.explaining_model(config.models)
+        except ValueError:  # no model here can explain
+            explaining = None
+        pool = PoolScores(text_digests(list(pool_texts)), used)
+        for entry in entries:
+            explains = entry.name == explaining
+            whole, proba, features, tokens = cross_fit(
+                entry,
+                config,
+                labelled,
+                pool_texts,
+                labels,
+                used,
+                parts,
+                len(self.classes_),
+                self.checkpoints_,
+                run,
+                explains,
+            )
+            self.members_[entry.name] = [whole]
+            pool.proba[entry.name] = proba
+            if features is not None:
+                pool.features[entry.name] = features
+            if tokens is not None:
+                pool.tokens[entry.name] = tokens
+        self.pool_ = pool
 
     def without(self, model: str) -> SpookyClassifier:
         """This stack with base model `model` left out: the other members as fitted, the stack refitted
@@ -176,14 +249,18 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
                 f"{', '.join(apart)} run in the network process of this model (networks_apart=True), "
                 "which only scores the stack; load it without networks_apart"
             )
-        return {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models}
+        proba = {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models}
+        return self.pool_.replace(texts, proba, "proba") if hasattr(self, "pool_") else proba
 
     def explain(self, texts: Iterable[str]) -> list[Explanation]:
         """Per text, how far each of its words pushed it towards each label, read off the first base model
         that can explain (NB-LR, else the language models); ValueError when none of them is in the model."""
         self._check_fitted()
         source = registry.explaining_model(self.config_.models)
-        return explain(self.members_[source][0], validate_texts(texts), [str(label) for label in self.classes_], source)
+        model = self.members_[source][0]
+        if hasattr(self, "pool_") and source in self.pool_.tokens:  # a pool sentence is explained without itself
+            model = PoolTokenScores(model, self.pool_, source)
+        return explain(model, validate_texts(texts), [str(label) for label in self.classes_], source)
 
     def oof_frame(self, model: str | None = None) -> pd.DataFrame:
         """Out-of-fold probabilities of the held-out rows: id, one column per label, author (the true label).
@@ -292,6 +369,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
     def _stack(self, texts: list[str], blocks: Blocks) -> np.ndarray:
         """The stack's probabilities from every base model's stack features `blocks` of `texts`."""
         meta = [meta_features(texts)] if self.config_.stack_meta_features else []
+        if hasattr(self, "pool_"):  # a pool sentence is scored by the models of the part that left it out
+            blocks = self.pool_.replace(texts, blocks, "features")
         return self.stacker_.predict_proba([blocks[name] for name in self.config_.models] + meta)
 
     def _scores(self, splits: list) -> dict:

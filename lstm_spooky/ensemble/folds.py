@@ -148,8 +148,10 @@ def fit_member(
     checkpoints: FoldCheckpoints | None,
     run: RunProgress,
     progress: EpochProgress | None = None,
+    pool: tuple[list[str], np.ndarray] | None = None,
 ) -> BaseModel:
     """One fitted base model: loaded from `checkpoints` if a previous run finished it, else trained and saved there.
+    With `pool` (pseudo-labelled texts, class ids), fitted with them too (base.PoolFit).
 
     It ends `run`'s running task once the model is fitted (its held-out predictions, seconds, are not timed)."""
     if checkpoints is not None and checkpoints.finished(entry.name, member):
@@ -159,7 +161,12 @@ def fit_member(
         run.line(f"{entry.name}  {where}  finished earlier; loaded from {checkpoints.member_dir(entry.name, member)}")
         return loaded
     with seeded_generators(seed, entry.network):
-        fitted = entry.make(config).fit(*train, validation, n_classes, progress)
+        model = entry.make(config)
+        fitted = (
+            model.fit(*train, validation, n_classes, progress)
+            if pool is None
+            else model.fit_with_pool(*train, pool, n_classes)
+        )
     run.finish()
     if checkpoints is not None:
         checkpoints.save(entry.name, member, fitted)

@@ -23,6 +23,10 @@ import numpy as np
 from ..models import registry
 
 ALL_ROWS_TASK = "all rows"
+POOL_ALL_TASK = "with the whole pool"
+# The share of an unlabelled pool expected to be pseudo-labelled, for the plan's first guess of the
+# pool's fits: 71-73% of the Kaggle benchmark's pool at probability 0.9 (docs/experiments.md).
+EXPECTED_POOL_SHARE = 0.7
 MIN_FRACTION = 0.05  # a network's first batches include tracing: too early to extrapolate from
 
 
@@ -141,13 +145,29 @@ class RunProgress:
         self._status(self.status())
 
 
-def fit_plan(models: Sequence[str], splits: list, n_rows: int) -> list[Task]:
-    """Every model fitted once per fold, and the n-gram models once more on all rows, with their training rows."""
+def pool_task(part: int, parts: int) -> str:
+    return f"pool part {part + 1}/{parts}"
+
+
+def fit_plan(
+    models: Sequence[str],
+    splits: list,
+    n_rows: int,
+    pool_models: Sequence[str] = (),
+    pool_rows: int = 0,
+    parts: int = 0,
+) -> list[Task]:
+    """Every model fitted once per fold, and the n-gram models once more on all rows, with their training rows;
+    then each of `pool_models` once per part of an unlabelled pool of `pool_rows` sentences, and once with all of it."""
     tasks = []
     for name in models:
         tasks += [Task(name, f"fold {k + 1}/{len(splits)}", len(train)) for k, (train, _) in enumerate(splits)]
         if not registry.entry(name).network:
             tasks.append(Task(name, ALL_ROWS_TASK, n_rows))
+    used = int(EXPECTED_POOL_SHARE * pool_rows)
+    for name in pool_models:
+        tasks += [Task(name, pool_task(part, parts), n_rows + used * (parts - 1) // parts) for part in range(parts)]
+        tasks.append(Task(name, POOL_ALL_TASK, n_rows + used))
     return tasks
 
 

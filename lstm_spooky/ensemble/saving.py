@@ -24,11 +24,14 @@ from ..store.model_dir import (
     CONFIG_FILE,
     FORMAT_MARKER,
     FORMAT_VERSION,
+    FORMAT_VERSION_WITHOUT_POOL,
     OOF_FILE,
+    POOL_FILE,
     base_oof_file,
     fold_member,
     member_dir,
 )
+from .pool import PoolScores
 from .stack import Stacker
 
 if TYPE_CHECKING:
@@ -45,15 +48,17 @@ def write_model_dir(model: SpookyClassifier, model_dir: str | Path, extra: dict 
     """Write the fitted `model` to `model_dir` atomically; `extra` entries are kept in config.json."""
     combiner = {"stack": model.stacker_.to_dict()} if model.config_.stacked else {"temperature": model.temperature_}
     names = {name: member_names(name, len(members)) for name, members in model.members_.items()}
+    pool = getattr(model, "pool_", None)
     meta = {
         "format": FORMAT_MARKER,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if pool is not None else FORMAT_VERSION_WITHOUT_POOL,
         "lstm_spooky_version": __version__,
         "classes": model.classes_.tolist(),
         "config": model.config_.to_dict(),
         "members": names,
         "cv": model.cv_,
         **combiner,
+        **({"pool": pool.summary()} if pool is not None else {}),
         **(extra or {}),
     }
     with atomic_directory(model_dir) as tmp:
@@ -64,12 +69,15 @@ def write_model_dir(model: SpookyClassifier, model_dir: str | Path, extra: dict 
             for member_name, member in zip(names[name], members):
                 member_dir(tmp, name, member_name).mkdir(parents=True)
                 member.save(member_dir(tmp, name, member_name))
+        if pool is not None:
+            pool.save(tmp / POOL_FILE)
         write_manifest(tmp)  # last: only a completely written directory has one
 
 
 def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: list[str]) -> None:
     """Fill `model` (built from meta's config) with what `write_model_dir` wrote: every base model's members
-    but those in `apart` (run in the network process), the stack or temperature, the out-of-fold files."""
+    but those in `apart` (run in the network process), the stack or temperature, the pool's scores, the
+    out-of-fold files."""
     model.classes_ = np.array(meta["classes"])  # JSON keeps their type: "EAP", or 2
     labels = [str(label) for label in model.classes_]
     model.members_ = {}
@@ -84,6 +92,8 @@ def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: 
     else:
         model.temperature_ = float(meta["temperature"])
     model.cv_ = meta["cv"]
+    if "pool" in meta:
+        model.pool_ = PoolScores.load(model_dir / POOL_FILE)
     final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
     model.ids_, model.y_ = final["id"].to_numpy(), encode_labels(final["author"], labels)
     model.held_out_ = np.ones(len(final), dtype=bool)

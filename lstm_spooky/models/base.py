@@ -17,6 +17,9 @@ Optional, each a protocol of its own that the ensemble tests with `isinstance`:
 - `TokenScores`: how far each token pushed each sentence towards each label, for
   `predict --explain`: `token_scores(texts)`, one (n_tokens, n_labels) array per text,
   tokens as `text.tokenize.tokenize(text)` gives them (lowercased);
+- `PoolFit`: learns from pseudo-labelled sentences besides the labelled ones, for
+  `fit --unlabeled` (ensemble/pool.py): `fit_with_pool(texts, y, pool, n_classes)`, where
+  the pool's rows join what the model counts and weighs but never what calibrates it;
 - a network (its registry entry says `epochs`) reports its epochs to `progress` while it
   fits and keeps Keras' per-epoch logs in `history_` (`loss`, `val_loss`, ...).
 
@@ -83,6 +86,20 @@ class StackFeatures(Protocol):
 class TokenScores(Protocol):
     def token_scores(self, texts: list[str]) -> list[np.ndarray]:
         """Per text, how far each of its tokens pushed it towards each label: (n_tokens, n_labels)."""
+
+
+@runtime_checkable
+class PoolFit(Protocol):
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
+    ) -> BaseModel:
+        """`fit`, with the pseudo-labelled sentences `pool` (texts, class ids) as more rows to count and weigh.
+        A model that calibrates itself (the language models) calibrates on the labelled rows alone."""
+
+
+def with_pool(texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """The labelled rows followed by the pool's: for a model whose every row is a row to learn from."""
+    return list(texts) + list(pool[0]), np.concatenate([np.asarray(y, dtype=np.int64), pool[1]])
 
 
 def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:

@@ -45,7 +45,7 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta
+from .base import CONFIG_FILE, FitProgress, read_member_meta, with_pool
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
@@ -88,6 +88,12 @@ class LinearBackend:
             nb = MultinomialNB(alpha=config.alpha).fit(x, y)
             self.weights_, self.intercepts_ = nb.feature_log_prob_.astype(np.float32), nb.class_log_prior_
         return self
+
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
+    ) -> LinearBackend:
+        """`fit` on the labelled rows and the pseudo-labelled `pool` alike (base.PoolFit): nothing here calibrates."""
+        return self.fit(*with_pool(texts, y, pool), None, n_classes)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """Raw scores, shape (n_samples, n_classes): SVM margins, or naive Bayes joint log-likelihoods."""

@@ -64,6 +64,14 @@ class LMBackend:
     ) -> LMBackend:
         """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
         and `progress` are for networks, not used here."""
+        return self.fit_with_pool(texts, y, ([], np.zeros(0, dtype=np.int64)), n_classes)
+
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
+    ) -> LMBackend:
+        """`fit`, the pseudo-labelled `pool` (texts, class ids) counted by every language model (base.PoolFit):
+        by each calibration part's models too, but the calibrating regression is fitted on the labelled
+        rows' scores alone, so it learns how far the ratios can be trusted from true labels only."""
         config = self.config
         if not config.models():
             raise ValueError("LMConfig needs at least one entry in char_orders or word_orders")
@@ -76,14 +84,16 @@ class LMBackend:
         texts, y = check_training_set(texts, y, n_classes)
         n_classes = int(y.max()) + 1
         units = split_units(texts, config.lowercase_chars)
+        pool_units, pool_y = split_units(list(pool[0]), config.lowercase_chars), np.asarray(pool[1], dtype=np.int64)
         features = np.zeros((len(texts), n_classes * len(config.models())))
         splitter = StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed)
         for train, held_out in splitter.split(np.zeros(len(y)), y):
-            models = AuthorModels.fit(_rows(units, train), y[train], config, n_classes)
+            counted = _joined(_rows(units, train), pool_units)
+            models = AuthorModels.fit(counted, np.concatenate([y[train], pool_y]), config, n_classes)
             features[held_out] = models.features(_rows(units, held_out), config.length_power)
         regression = LogisticRegression(C=config.calibration_c, max_iter=1000).fit(features, y)
         self.coef_, self.intercept_ = regression.coef_, regression.intercept_
-        self.models_ = AuthorModels.fit(units, y, config, n_classes)
+        self.models_ = AuthorModels.fit(_joined(units, pool_units), np.concatenate([y, pool_y]), config, n_classes)
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
@@ -485,6 +495,10 @@ def _encode(tables: dict[str, SymbolTable], units: Units) -> dict[str, Sequences
 
 def _rows(units: Units, rows: np.ndarray) -> Units:
     return [units[0][i] for i in rows], [units[1][i] for i in rows]
+
+
+def _joined(units: Units, more: Units) -> Units:
+    return units[0] + more[0], units[1] + more[1]
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -49,7 +49,7 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta
+from .base import CONFIG_FILE, FitProgress, read_member_meta, with_pool
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
@@ -89,6 +89,12 @@ class NBLRBackend:
         self.weights_ = np.array(weights, dtype=np.float32)
         self.intercepts_ = np.array(intercepts)
         return self
+
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
+    ) -> NBLRBackend:
+        """`fit` on the labelled rows and the pseudo-labelled `pool` alike (base.PoolFit): nothing here calibrates."""
+        return self.fit(*with_pool(texts, y, pool), None, n_classes)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""

@@ -6,6 +6,7 @@
     <model>/<member>/     the fitted base models that predict: the networks trained by Keras
                           (bilstm, tinybert), one per fold, as fold-0, fold-1, ..., each with its
                           history.json; every other model once more on all rows, as all-rows
+    pool.npz              with `fit --unlabeled` only: the pool sentences' digests and their cross-fitted scores
     manifest.json         every other file with its size and SHA-256, written last (manifest.py)
     report.html           written later by `lstm-spooky report`, if asked; not in the manifest
 
@@ -23,13 +24,17 @@ from pathlib import Path
 from .atomic import recover_aside
 from .manifest import MANIFEST_FILE, REFIT, ManifestError, check_manifest, read_manifest
 
+# 7: pool.npz, the cross-fitted scores of the unlabelled pool (`fit --unlabeled`); a model without
+# a pool is still written as 6, which earlier versions read.
 # 6: compressed n-gram vocabularies and single-precision weights in the linear models and NB-LR,
 # the BiLSTM's NB ratio tables keyed by integer n-gram codes, base models' oof-<model>.csv.gz;
 # 5: the format marker, manifest.json, and the label set as data (config.json "classes");
 # 4 assumed EAP, HPL, MWS
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
+FORMAT_VERSION_WITHOUT_POOL = 6
+FORMAT_VERSIONS_READ = (FORMAT_VERSION_WITHOUT_POOL, FORMAT_VERSION)
 FORMAT_MARKER = "lstm-spooky-model"
-CONFIG_FILE, OOF_FILE, REPORT_FILE = "config.json", "oof.csv", "report.html"
+CONFIG_FILE, OOF_FILE, REPORT_FILE, POOL_FILE = "config.json", "oof.csv", "report.html", "pool.npz"
 
 
 # What file managers leave in a folder a user opened: not the user's data, safe to replace.
@@ -82,7 +87,7 @@ def read_model_meta(model_dir: Path, check_files: bool = True) -> dict:
             raise ValueError(
                 f"{model_dir}: not an lstm-spooky model directory ({CONFIG_FILE} was not written by lstm-spooky)"
             )
-        if meta.get("format_version") != FORMAT_VERSION:
+        if meta.get("format_version") not in FORMAT_VERSIONS_READ:
             older = isinstance(meta.get("format_version"), int) and meta["format_version"] < FORMAT_VERSION
             raise ValueError(
                 f"{model_dir}: model format {meta.get('format_version')!r} is not supported by this lstm-spooky "

@@ -1,6 +1,6 @@
 import pytest
 
-from lstm_spooky.ensemble.plan import EpochProgress, RunProgress, Task
+from lstm_spooky.ensemble.plan import EpochProgress, RunProgress, Task, fit_plan
 from lstm_spooky.models.registry import MODELS
 
 PLAN = [
@@ -91,3 +91,16 @@ def test_a_folds_share_done_follows_the_expected_epochs_then_the_finished_folds(
     progress.fold_done(3)
     progress.fold_done(5)
     assert progress.fraction(2) == 0.5  # the finished folds took 4 epochs on average
+
+
+def test_a_pool_adds_each_pool_models_parts_and_whole_pool_fits_after_the_labelled_ones():
+    splits = [(list(range(800)), list(range(200)))] * 2
+    tasks = fit_plan(("bilstm", "nblr"), splits, 1000, ["nblr"], pool_rows=400, parts=4)
+    assert [(t.model, t.member) for t in tasks[5:]] == [
+        ("nblr", "pool part 1/4"),
+        ("nblr", "pool part 2/4"),
+        ("nblr", "pool part 3/4"),
+        ("nblr", "pool part 4/4"),
+        ("nblr", "with the whole pool"),
+    ]
+    assert [t.rows for t in tasks[5:]] == [1210, 1210, 1210, 1210, 1280]  # 70% of the pool expected to be used

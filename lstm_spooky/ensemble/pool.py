@@ -1,0 +1,245 @@
+"""Unlabelled sentences as evidence, without a model ever echoing its own guess (`fit --unlabeled`).
+
+The sentences a user wants to classify come from the same books as the training rows: names,
+phrases and topics recur across them. Here they join the n-gram models' training data with
+*pseudo-labels*, the fitted model's own most probable label of each, where that is at least
+`pool_threshold` probable. The trap is memorisation: a language model fitted on a sentence
+with its guessed label echoes that label with full confidence, wrong ones included (naive
+pseudo-labelling took `--models nblr,lm` from 0.255 to 0.345 log loss; docs/experiments.md).
+So the pool is cross-fitted:
+
+- the pool is split into `pool_parts` parts; each part's sentences are scored only by base
+  models fitted on the labelled rows plus the *other* parts' pseudo-labelled sentences;
+- those scores of every pool sentence are kept (`PoolScores`, saved as pool.npz), and
+  `predict_proba`, `base_proba` and `explain` use them whenever a sentence of the pool comes
+  back, matched by its exact text;
+- any other sentence is scored by the base models refitted with the whole pool;
+- pseudo-labelled sentences train base models only: the stack, every calibration and every
+  out-of-fold score were fitted on the labelled rows before the pool was labelled, and are
+  kept as they are. A model that calibrates itself (the language models) calibrates on its
+  labelled rows alone (models/base.py's `PoolFit`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import SpookyConfig
+from ..data.corpus import validate_texts
+from ..models.base import BaseModel, PoolFit, TokenScores
+from ..models.registry import ModelEntry
+from ..store.checkpoints import FoldCheckpoints, data_fingerprint
+from .folds import fit_member
+from .plan import POOL_ALL_TASK, RunProgress, pool_task
+from .stack import stack_features
+
+DIGEST_BYTES = 16
+
+
+def pool_member(pool_key: str, part: int | None) -> str:
+    """The checkpoint name of a fit with the pool whose sentences and pseudo-labels hash to `pool_key`: a
+    resumed fit with another pool refits these, and reuses the labelled rows' folds (which know no pool)."""
+    return f"pool-{pool_key}-" + ("all" if part is None else f"part-{part}")
+
+
+def text_digests(texts: Sequence[str]) -> np.ndarray:
+    """Each text's 16-byte BLAKE2b digest, shape (n,): how a saved model recognises its pool's sentences
+    without keeping their text."""
+    return np.array(
+        [hashlib.blake2b(text.encode("utf-8"), digest_size=DIGEST_BYTES).digest() for text in texts],
+        dtype=f"S{DIGEST_BYTES}",
+    )
+
+
+def unlabeled_pool(
+    unlabeled: Iterable[str], training_texts: Sequence[str], log: Callable[[str], None] | None = None
+) -> list[str]:
+    """The distinct sentences of `unlabeled` that are not training sentences, in their order; `log` hears of
+    any left out. ValueError for a pool that is empty, or that holds training sentences only."""
+    texts = validate_texts(unlabeled, "unlabeled")
+    if not texts:
+        raise ValueError("unlabeled: no sentences; pass the sentences you will classify (such as Kaggle's test.csv)")
+    training = set(training_texts)
+    distinct = list(dict.fromkeys(texts))
+    pool = [text for text in distinct if text not in training]
+    if not pool:
+        raise ValueError(
+            f"unlabeled: all {len(texts)} sentences are training sentences; "
+            "pass sentences without labels (such as Kaggle's test.csv), not the training file"
+        )
+    if len(pool) < len(texts) and log is not None:
+        log(
+            f"pool  {len(texts) - len(distinct)} repeated and {len(distinct) - len(pool)} training sentence(s) "
+            f"left out: {len(pool)} distinct unlabelled sentences"
+        )
+    return pool
+
+
+def pool_parts(n_rows: int, parts: int, seed: int) -> np.ndarray:
+    """Each pool row's part, 0 .. parts - 1: the rows in a seeded random order, dealt out like cards."""
+    return np.random.default_rng(seed).permutation(n_rows) % parts
+
+
+def pseudo_labels(proba: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's most probable class id, and whether that probability reaches `threshold`."""
+    if not 0 < threshold <= 1:
+        raise ValueError(f"pool_threshold must be in (0, 1], got {threshold}")
+    return proba.argmax(axis=1), proba.max(axis=1) >= threshold
+
+
+@dataclass
+class PoolScores:
+    """What each base model refitted with the pool said of every pool sentence, each sentence scored by
+    the models of the part that left it out.
+
+    digests : (n,) the sentences' `text_digests`
+    used : (n,) whether the sentence's pseudo-label was confident enough to train on
+    proba : model -> (n, n_classes) probabilities
+    features : model -> (n, k) stack features (a stacked model's)
+    tokens : model -> one (n_tokens, n_labels) array per sentence (the explaining model's token scores)
+    """
+
+    digests: np.ndarray
+    used: np.ndarray
+    proba: dict[str, np.ndarray] = field(default_factory=dict)
+    features: dict[str, np.ndarray] = field(default_factory=dict)
+    tokens: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._rows = {digest: row for row, digest in enumerate(self.digests.tolist())}
+
+    def find(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in `texts`, rows of the pool) of the texts that are pool sentences."""
+        rows = [self._rows.get(digest, -1) for digest in text_digests(texts).tolist()]
+        found = np.flatnonzero(np.array(rows, dtype=np.int64) >= 0)
+        return found, np.array(rows, dtype=np.int64)[found]
+
+    def replace(self, texts: Sequence[str], values: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
+        """`values` (model -> one row per text) with the pool sentences' rows taken from this pool's
+        `kind` ("proba" or "features"); models without kept scores are left as they are."""
+        kept = getattr(self, kind)
+        positions, rows = self.find(texts)
+        if not len(rows):
+            return values
+        replaced = dict(values)
+        for name in set(values) & set(kept):
+            replaced[name] = values[name].copy()
+            replaced[name][positions] = kept[name][rows]
+        return replaced
+
+    def save(self, path: Path) -> None:
+        arrays = {"digests": self.digests, "used": self.used}
+        arrays |= {f"proba/{name}": proba for name, proba in self.proba.items()}
+        arrays |= {f"features/{name}": features for name, features in self.features.items()}
+        for name, scores in self.tokens.items():
+            arrays[f"tokens/{name}"] = np.concatenate(scores) if scores else np.zeros((0, 0))
+            arrays[f"token_counts/{name}"] = np.array([len(s) for s in scores], dtype=np.int64)
+        np.savez_compressed(path, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> PoolScores:
+        with np.load(path, allow_pickle=False) as saved:
+            arrays = {key: saved[key] for key in saved.files}
+        pool = cls(arrays.pop("digests"), arrays.pop("used"))
+        for key, array in arrays.items():
+            kind, _, name = key.partition("/")
+            if kind in ("proba", "features"):
+                getattr(pool, kind)[name] = array
+            elif kind == "tokens":
+                counts = arrays[f"token_counts/{name}"]
+                pool.tokens[name] = np.split(array, np.cumsum(counts)[:-1]) if len(counts) else []
+        return pool
+
+    def summary(self) -> dict:
+        """What config.json says of the pool: its size, how many sentences trained, which models."""
+        return {"sentences": len(self.digests), "pseudo_labelled": int(self.used.sum()), "models": sorted(self.proba)}
+
+
+class PoolTokenScores:
+    """A model's `token_scores`, the pool sentences' read from `pool` (scored without themselves)."""
+
+    def __init__(self, model: TokenScores, pool: PoolScores, name: str):
+        self.model, self.pool, self.name = model, pool, name
+
+    def token_scores(self, texts: list[str]) -> list[np.ndarray]:
+        positions, rows = self.pool.find(texts)
+        known = dict(zip(positions.tolist(), rows.tolist()))
+        others = [i for i in range(len(texts)) if i not in known]
+        scored = dict(zip(others, self.model.token_scores([texts[i] for i in others]) if others else []))
+        return [self.pool.tokens[self.name][known[i]] if i in known else scored[i] for i in range(len(texts))]
+
+
+def score_part(
+    model: BaseModel, texts: list[str], stacked: bool, explains: bool
+) -> tuple[np.ndarray, np.ndarray | None, list[np.ndarray] | None]:
+    """What a part's model says of the part's own sentences: probabilities, stack features, token scores."""
+    proba = model.predict_proba(texts)
+    features = stack_features(model, texts, proba) if stacked else None
+    tokens = model.token_scores(texts) if explains and isinstance(model, TokenScores) else None
+    return proba, features, tokens
+
+
+def check_pool_models(entries: Sequence[ModelEntry]) -> None:
+    """ValueError for a model that cannot learn from pseudo-labelled sentences (a network)."""
+    unable = [entry.name for entry in entries if not issubclass(entry.model_class(), PoolFit)]
+    if unable:
+        raise ValueError(
+            f"pool_models: {', '.join(unable)} cannot learn from unlabelled sentences; "
+            "leave it out of pool_models (--set pool_models=[...])"
+        )
+
+
+def cross_fit(
+    entry: ModelEntry,
+    config: SpookyConfig,
+    labelled: tuple[list[str], np.ndarray],
+    pool_texts: np.ndarray,
+    labels: np.ndarray,
+    used: np.ndarray,
+    parts: np.ndarray,
+    n_classes: int,
+    checkpoints: FoldCheckpoints | None,
+    run: RunProgress,
+    explains: bool,
+) -> tuple[BaseModel, np.ndarray, np.ndarray | None, list[np.ndarray] | None]:
+    """Base model `entry` fitted on the `labelled` rows plus the pool's `used` sentences with their pseudo-`labels`:
+    once per part, leaving that part out, to score the part's sentences; then once with every used sentence, to
+    score any other sentence. Returns that last model, and the pool's probabilities, stack features (stacked
+    models) and token scores (`explains`), each row scored by its part's model."""
+    n_parts, key = config.pool_parts, data_fingerprint(list(pool_texts), np.where(used, labels, -1))[:8]
+    proba, features, tokens = np.zeros((len(pool_texts), n_classes)), None, [None] * len(pool_texts)
+    for part in range(n_parts):
+        trained, scored = np.flatnonzero(used & (parts != part)), np.flatnonzero(parts == part)
+        run.start(entry.name, pool_task(part, n_parts))
+        pool = (list(pool_texts[trained]), labels[trained])
+        start = time.perf_counter()
+        model = fit_member(
+            entry, config, pool_member(key, part), labelled, None, config.seed, n_classes, checkpoints, run, pool=pool
+        )
+        seconds = time.perf_counter() - start
+        run.line(f"{entry.name}  {pool_task(part, n_parts)}  {len(trained)} pseudo-labelled sentences  {seconds:.0f}s")
+        if not len(scored):  # a pool smaller than its parts
+            continue
+        part_proba, part_features, part_tokens = score_part(model, list(pool_texts[scored]), config.stacked, explains)
+        proba[scored] = part_proba
+        if part_features is not None:
+            features = np.zeros((len(pool_texts), part_features.shape[1])) if features is None else features
+            features[scored] = part_features
+        for row, scores in zip(scored, part_tokens or []):
+            tokens[row] = scores
+    run.start(entry.name, POOL_ALL_TASK)
+    pool = (list(pool_texts[used]), labels[used])
+    start = time.perf_counter()
+    whole = fit_member(
+        entry, config, pool_member(key, None), labelled, None, config.seed, n_classes, checkpoints, run, pool=pool
+    )
+    run.line(
+        f"{entry.name}  {POOL_ALL_TASK}  {len(pool[0])} pseudo-labelled sentences  {time.perf_counter() - start:.0f}s"
+    )
+    return whole, proba, features, tokens if explains else None
