@@ -128,6 +128,7 @@ def main() -> None:
         help="also score the stack without MODEL, refitted on the same folds (repeatable)",
     )
     parser.add_argument("--verbose", action="store_true", help="print the fit's progress lines")
+    parser.add_argument("--save-models", metavar="DIR", help="save each fitted model in DIR (fold-1, fold-1+pool, ...)")
     parser.add_argument("--pool", metavar="TEST_CSV", help="also fit with the held-out rows and TEST_CSV as unlabelled")
     args = parser.parse_args()
 
@@ -154,6 +155,8 @@ def main() -> None:
             model = SpookyClassifier(config).fit(frame["text"].iloc[train], frame["author"].iloc[train], **fit)
             fit_s = time.perf_counter() - start
             rows = evaluate(model, held_out, y[test], fit_s, args.ablate)
+            if args.save_models:
+                model.save(Path(args.save_models) / f"fold-{k + 1}")
             if args.pool:
                 pool = held_out + list(read_test(args.pool)["text"])
                 start = time.perf_counter()
@@ -161,6 +164,8 @@ def main() -> None:
                     frame["text"].iloc[train], frame["author"].iloc[train], unlabeled=pool, resume=True, **fit
                 )
                 rows += evaluate(model, held_out, y[test], time.perf_counter() - start, args.ablate, " +pool")
+                if args.save_models:
+                    model.save(Path(args.save_models) / f"fold-{k + 1}+pool")
         print(f"\nouter fold {k + 1}/{args.cv}: {len(train)} training rows, {len(test)} held out", flush=True)
         print_table(rows)
         all_rows.append(rows)

@@ -34,6 +34,24 @@ def test_benchmark_prints_a_row_per_base_model_the_final_model_and_each_ablation
     assert "peak memory" in out
 
 
+def test_benchmark_with_a_pool_scores_every_row_again_with_it(train_csv, test_csv, tmp_path):
+    out = run_script(
+        "benchmark.py",
+        str(train_csv),
+        "--models",
+        "nblr,svm_words",
+        "--folds",
+        "2",
+        "--pool",
+        str(test_csv),
+        cwd=tmp_path,
+    )
+    rows = [
+        line.split(" | ")[0].strip("| ") for line in out.splitlines() if line.startswith("| ") and "---" not in line
+    ]
+    assert rows == ["model", "nblr", "svm_words", "final", "nblr +pool", "svm_words +pool", "final +pool"]
+
+
 def test_compare_backends_writes_its_table_and_chart(train_csv, tmp_path):
     out = run_script(
         "compare_backends.py",

@@ -57,6 +57,11 @@ from .saving import read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
 
 
+def _proba_of(members: list[BaseModel]) -> Callable[[list[str]], np.ndarray]:
+    """A base model's probabilities of texts, its members (fold networks) averaged in log space."""
+    return lambda texts: geometric_mean([member.predict_proba(texts) for member in members])
+
+
 class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
     """Author (or any label) classifier with calibrated probabilities over the labels `classes_`.
 
@@ -228,7 +233,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         chunks = text_chunks(validate_texts(texts), chunk_rows)
         if self.config_.stacked:
-            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack)
+            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack, self._pool())
         else:
             for chunk in chunks:
                 (proba,) = self.base_proba(chunk).values()
@@ -239,7 +244,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
     def base_proba(self, texts: Iterable[str], models: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space."""
+        """Raw probabilities of each base model (default: all), its members (fold networks) averaged in log space;
+        a sentence of the unlabelled pool (`fit(..., unlabeled=...)`) gets those of the models that left it out."""
         self._check_fitted()
         texts = validate_texts(texts)
         models = models or self.config_.models
@@ -249,8 +255,10 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
                 f"{', '.join(apart)} run in the network process of this model (networks_apart=True), "
                 "which only scores the stack; load it without networks_apart"
             )
-        proba = {name: geometric_mean([m.predict_proba(texts) for m in self.members_[name]]) for name in models}
-        return self.pool_.replace(texts, proba, "proba") if hasattr(self, "pool_") else proba
+        pool, scores = self._pool(), {name: _proba_of(self.members_[name]) for name in models}
+        if pool is None:
+            return {name: score(texts) for name, score in scores.items()}
+        return {name: pool.scores("proba", name, texts, score) for name, score in scores.items()}
 
     def explain(self, texts: Iterable[str]) -> list[Explanation]:
         """Per text, how far each of its words pushed it towards each label, read off the first base model
@@ -258,8 +266,9 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         source = registry.explaining_model(self.config_.models)
         model = self.members_[source][0]
-        if hasattr(self, "pool_") and source in self.pool_.tokens:  # a pool sentence is explained without itself
-            model = PoolTokenScores(model, self.pool_, source)
+        pool = self._pool()
+        if pool is not None and source in pool.tokens:  # a pool sentence is explained without itself
+            model = PoolTokenScores(model, pool, source)
         return explain(model, validate_texts(texts), [str(label) for label in self.classes_], source)
 
     def oof_frame(self, model: str | None = None) -> pd.DataFrame:
@@ -369,9 +378,12 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
     def _stack(self, texts: list[str], blocks: Blocks) -> np.ndarray:
         """The stack's probabilities from every base model's stack features `blocks` of `texts`."""
         meta = [meta_features(texts)] if self.config_.stack_meta_features else []
-        if hasattr(self, "pool_"):  # a pool sentence is scored by the models of the part that left it out
-            blocks = self.pool_.replace(texts, blocks, "features")
         return self.stacker_.predict_proba([blocks[name] for name in self.config_.models] + meta)
+
+    def _pool(self) -> PoolScores | None:
+        """The unlabelled pool's kept scores (`fit --unlabeled`), if any: a pool sentence is scored by the models
+        of the part that left it out."""
+        return getattr(self, "pool_", None)
 
     def _scores(self, splits: list) -> dict:
         best_epochs = {

@@ -120,18 +120,19 @@ class PoolScores:
         found = np.flatnonzero(np.array(rows, dtype=np.int64) >= 0)
         return found, np.array(rows, dtype=np.int64)[found]
 
-    def replace(self, texts: Sequence[str], values: dict[str, np.ndarray], kind: str) -> dict[str, np.ndarray]:
-        """`values` (model -> one row per text) with the pool sentences' rows taken from this pool's
-        `kind` ("proba" or "features"); models without kept scores are left as they are."""
-        kept = getattr(self, kind)
-        positions, rows = self.find(texts)
-        if not len(rows):
-            return values
-        replaced = dict(values)
-        for name in set(values) & set(kept):
-            replaced[name] = values[name].copy()
-            replaced[name][positions] = kept[name][rows]
-        return replaced
+    def scores(self, kind: str, name: str, texts: list[str], score: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """`score(texts)`, what model `name` says of `texts`, but for the pool's sentences read from what this
+        pool kept of them (`kind`: "proba" or "features"): only the other texts are scored."""
+        kept = getattr(self, kind).get(name)
+        positions, rows = self.find(texts) if kept is not None else (np.zeros(0, dtype=np.int64), None)
+        if not len(positions):
+            return score(texts)
+        scores = np.empty((len(texts), kept.shape[1]))
+        scores[positions] = kept[rows]
+        others = np.setdiff1d(np.arange(len(texts)), positions)
+        if len(others):
+            scores[others] = score([texts[i] for i in others])
+        return scores
 
     def save(self, path: Path) -> None:
         arrays = {"digests": self.digests, "used": self.used}

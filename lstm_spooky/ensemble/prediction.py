@@ -17,6 +17,7 @@ from ..models import registry
 from ..models.base import BaseModel
 from ..text.ngrams import shared_analysis
 from .network_process import NetworkProcess
+from .pool import PoolScores
 from .stack import stack_features
 
 # Rows scored at a time: submitting 8,392 rows with a small default model peaked at 1.08 GiB
@@ -32,8 +33,9 @@ def text_chunks(texts: list[str], chunk_rows: int = CHUNK_ROWS) -> list[list[str
     return [texts[start : start + chunk_rows] for start in range(0, max(len(texts), 1), chunk_rows)]
 
 
-def member_blocks(members: dict[str, list[BaseModel]], texts: list[str]) -> Blocks:
-    """The stack features of every base model in `members`, averaged over its members.
+def member_blocks(members: dict[str, list[BaseModel]], texts: list[str], pool: PoolScores | None = None) -> Blocks:
+    """The stack features of every base model in `members`, averaged over its members; a sentence of the `pool`
+    (`fit --unlabeled`) is not scored, its features are read from what the pool kept.
 
     TensorFlow lets go of the GIL while a network runs, so the networks here predict in a
     second thread while this one counts n-grams (which the n-gram models analyse once between them).
@@ -44,7 +46,11 @@ def member_blocks(members: dict[str, list[BaseModel]], texts: list[str]) -> Bloc
             for name, models in members.items()
             if registry.entry(name).network
         }
-        blocks = {name: _averaged(models, texts) for name, models in members.items() if name not in pending}
+        blocks = {
+            name: _averaged(models, texts) if pool is None else pool.scores("features", name, texts, _scorer(models))
+            for name, models in members.items()
+            if name not in pending
+        }
         return blocks | {name: block.result() for name, block in pending.items()}
 
 
@@ -53,9 +59,10 @@ def stacked_chunks(
     members: dict[str, list[BaseModel]],
     network_process: NetworkProcess | None,
     combine: Callable[[list[str], Blocks], np.ndarray],
+    pool: PoolScores | None = None,
 ) -> Iterator[np.ndarray]:
-    """`combine(chunk, blocks)` of every chunk in order, the blocks from `members` here and, with a
-    `network_process`, from the networks it runs.
+    """`combine(chunk, blocks)` of every chunk in order, the blocks from `members` here (a `pool` sentence's
+    from what the pool kept) and, with a `network_process`, from the networks it runs.
 
     The network process gets every chunk at once and works through them, while this one scores
     the n-gram models up to NETWORK_LOOKAHEAD chunks ahead of it (their features are small):
@@ -63,12 +70,12 @@ def stacked_chunks(
     """
     if network_process is None:
         for chunk in chunks:
-            yield combine(chunk, member_blocks(members, chunk))
+            yield combine(chunk, member_blocks(members, chunk, pool))
         return
     remote = [network_process.stack_blocks(chunk) for chunk in chunks]
     scored: deque[tuple[list[str], Blocks, Future]] = deque()
     for chunk, networks in zip(chunks, remote):
-        scored.append((chunk, member_blocks(members, chunk), networks))
+        scored.append((chunk, member_blocks(members, chunk, pool), networks))
         while scored and (scored[0][2].done() or len(scored) > NETWORK_LOOKAHEAD):
             chunk_done, blocks, network_blocks = scored.popleft()
             yield combine(chunk_done, blocks | network_blocks.result())
@@ -78,3 +85,7 @@ def stacked_chunks(
 
 def _averaged(models: list[BaseModel], texts: list[str]) -> np.ndarray:
     return np.mean([stack_features(model, texts) for model in models], axis=0)
+
+
+def _scorer(models: list[BaseModel]) -> Callable[[list[str]], np.ndarray]:
+    return lambda texts: _averaged(models, texts)
