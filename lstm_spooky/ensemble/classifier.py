@@ -43,11 +43,11 @@ from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
 from .metrics import cv_scores
 from .plan import ALL_ROWS_TASK, RunProgress, Status, fit_plan
 from .pool import (
+    POOL_WORKERS,
     PoolScores,
     PoolTokenScores,
     check_pool_models,
     cross_fit,
-    pool_parts,
     pseudo_labels,
     text_digests,
     unlabeled_pool,
@@ -126,9 +126,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         pool_entries = [registry.entry(name) for name in config.pool_models if name in config.models and pool_texts]
         check_pool_models(pool_entries)
         splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
-        plan = fit_plan(
-            config.models, splits, len(y), [e.name for e in pool_entries], len(pool_texts), config.pool_parts
-        )
+        pool_names = [entry.name for entry in pool_entries]
+        plan = fit_plan(config.models, splits, len(y), pool_names, len(pool_texts), config.pool_parts, POOL_WORKERS)
         run = RunProgress(plan, log, status)
         run.line(
             f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), "
@@ -173,33 +172,21 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         if not used.any():
             run.line("pool  no pseudo-label is confident enough: the model is fitted on the labelled rows alone")
             return
-        parts = pool_parts(len(pool_texts), config.pool_parts, config.seed)
         try:
             explaining = registry.explaining_model(config.models)
         except ValueError:  # no model here can explain
             explaining = None
+        fits = cross_fit(
+            entries, config, labelled, pool_texts, labels, used, len(self.classes_), self.checkpoints_, run, explaining
+        )
         pool = PoolScores(text_digests(list(pool_texts)), used)
-        for entry in entries:
-            explains = entry.name == explaining
-            whole, proba, features, tokens = cross_fit(
-                entry,
-                config,
-                labelled,
-                pool_texts,
-                labels,
-                used,
-                parts,
-                len(self.classes_),
-                self.checkpoints_,
-                run,
-                explains,
-            )
-            self.members_[entry.name] = [whole]
-            pool.proba[entry.name] = proba
-            if features is not None:
-                pool.features[entry.name] = features
-            if tokens is not None:
-                pool.tokens[entry.name] = tokens
+        for name, fitted in fits.items():
+            self.members_[name] = [fitted.whole]
+            pool.proba[name] = fitted.proba
+            if fitted.features is not None:
+                pool.features[name] = fitted.features
+            if fitted.tokens is not None:
+                pool.tokens[name] = fitted.tokens
         self.pool_ = pool
 
     def without(self, model: str) -> SpookyClassifier:

@@ -8,25 +8,18 @@ imports TensorFlow at all. `lstm-spooky submit` and `predict` score this way (do
 13.2-14.4 s with the networks in a thread, 11.6-11.9 s in their own process); `SpookyClassifier.load`
 keeps everything in one process unless asked.
 
-The second process is started with "spawn", a fresh interpreter: forking a process that
-may already run threads (TensorFlow's, scikit-learn's) is unsafe. Ctrl-C and a closed
-terminal are the first process's to handle (it then ends the second); the second also ends
-on its own when the first is gone, even killed.
+The second process leaves Ctrl-C and a closed terminal to the first, and ends on its own
+when the first is gone (processes.py).
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
-import threading
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-LEFT_TO_THE_FIRST_PROCESS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name))
+from .processes import second_processes, starting, terminate
 
 # In the second process: each network model's fold members, or why they could not be loaded.
 _networks: dict[str, list] = {}
@@ -42,12 +35,9 @@ class NetworkProcess:
 
     def __init__(self, model_dir: str | Path, members: dict[str, list[str]]):
         self.names = list(members)
-        # The processes started here (the pool's, and multiprocessing's resource tracker) inherit
-        # this mask: a Ctrl-C or hang-up sent to the whole process group while they start is ours.
-        with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS), _tracker_warnings_off():
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-            # Submitted now, not at the first chunk: it loads while this process does.
-            self._pool.submit(_load, str(model_dir), members)
+        with starting():
+            self._pool = second_processes(max_workers=1)
+            self._pool.submit(_load, str(model_dir), members)  # now, not at the first chunk: it loads while we do
 
     def stack_blocks(self, texts: list[str]) -> Future:
         """A future of {name: stack features of `texts`, averaged over the fold members}, as the stack reads them.
@@ -56,22 +46,8 @@ class NetworkProcess:
         return self._pool.submit(_stack_blocks, texts)
 
     def close(self) -> None:
-        """Stop the second process now; the chunks it has not scored fail with BrokenProcessPool.
-
-        It is terminated: shutdown(wait=False) alone would let it finish its chunk (or its
-        start, seconds of importing TensorFlow) while the interpreter waits for it at exit. A
-        chunk may then be half-written to it, and the thread writing it blocked for good, so
-        the pool is told not to wait for that thread at exit (without this, a Ctrl-C during
-        `submit` hung the command). No future is cancelled: on Python 3.11 the pool's own
-        clean-up then fails on the cancelled ones, with a traceback.
-        """
-        processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        call_queue = getattr(self._pool, "_call_queue", None)
-        if call_queue is not None:
-            call_queue.cancel_join_thread()
-        for process in processes:
-            process.terminate()
-        self._pool.shutdown(wait=False)
+        """Stop the second process now; the chunks it has not scored fail with BrokenProcessPool."""
+        terminate(self._pool)
 
 
 def failure_message(error: Exception) -> str:
@@ -82,48 +58,9 @@ def failure_message(error: Exception) -> str:
     return "the process running the networks ended unexpectedly (out of memory, or killed)"
 
 
-@contextmanager
-def _signals_blocked(signals: tuple):
-    if not hasattr(signal, "pthread_sigmask"):  # Windows: the child ignores them once started
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal that came meanwhile is delivered here
-
-
-@contextmanager
-def _tracker_warnings_off():
-    """Processes started inside inherit a filter that hides the resource tracker's warnings.
-
-    When a stop ends both processes, the tracker may find a queue's semaphore that this
-    process unlinked but had not yet unregistered as it exited; it then warns, after the
-    "interrupted" line, that it could not unlink it (once in a CI run, on a hang-up). It
-    cleans up what is left either way, so the warnings tell a user nothing.
-    """
-    previous = os.environ.get("PYTHONWARNINGS")
-    own = "ignore::UserWarning:multiprocessing.resource_tracker"
-    os.environ["PYTHONWARNINGS"] = f"{previous},{own}" if previous else own
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["PYTHONWARNINGS"]
-        else:
-            os.environ["PYTHONWARNINGS"] = previous
-
-
 def _load(model_dir: str, members: dict[str, list[str]]) -> None:
-    """The second process's first task: leave Ctrl-C and hang-ups to the first process, end
-    when it is gone, and load the networks (or keep why not, for every chunk to report)."""
+    """The second process's first task: load the networks (or keep why not, for every chunk to report)."""
     global _load_error
-    for number in LEFT_TO_THE_FIRST_PROCESS:
-        signal.signal(number, signal.SIG_IGN)
-    parent = multiprocessing.parent_process()
-    if parent is not None:  # its sentinel becomes ready when it exits, however it ends
-        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
     try:
         from ..models import registry
         from ..store.model_dir import member_dir

@@ -37,6 +37,7 @@ class Task:
     model: str
     member: str
     rows: int
+    share: float = 1.0  # of its cost on the clock: 1 / the number of tasks running side by side with it
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,11 @@ class RunProgress:
         self.fraction, self.detail = min(max(fraction, 0.0), 1.0), detail
         self._emit()
 
-    def finish(self, measured: bool = True) -> None:
-        """The running task is done; `measured=False` when it was loaded, not trained."""
+    def finish(self, measured: bool = True, seconds: float | None = None) -> None:
+        """The running task is done; `measured=False` when it was loaded, not trained; `seconds`, what it took
+        when it ran elsewhere (a worker process) rather than from `start` until now."""
         if measured:
-            self.measured[self.current] = self.clock() - self.started
+            self.measured[self.current] = self.clock() - self.started if seconds is None else seconds
         else:
             self.skipped.add(self.current)
         self.current = None
@@ -104,7 +106,7 @@ class RunProgress:
         waiting = [
             i for i in range(len(self.tasks)) if i not in self.measured and i not in self.skipped and i != self.current
         ]
-        return sum(self.expected_seconds(i) for i in waiting) + self._running_left()
+        return sum(self.expected_seconds(i) * self.tasks[i].share for i in waiting) + self._running_left()
 
     def expected_seconds(self, index: int) -> float:
         """The expected cost of task `index`: its model's measured cost per row, else the prior at this
@@ -156,9 +158,11 @@ def fit_plan(
     pool_models: Sequence[str] = (),
     pool_rows: int = 0,
     parts: int = 0,
+    workers: int = 1,
 ) -> list[Task]:
     """Every model fitted once per fold, and the n-gram models once more on all rows, with their training rows;
-    then each of `pool_models` once per part of an unlabelled pool of `pool_rows` sentences, and once with all of it."""
+    then each of `pool_models` once per part of an unlabelled pool of `pool_rows` sentences, and once with all of
+    it, `workers` of those at a time."""
     tasks = []
     for name in models:
         tasks += [Task(name, f"fold {k + 1}/{len(splits)}", len(train)) for k, (train, _) in enumerate(splits)]
@@ -166,8 +170,9 @@ def fit_plan(
             tasks.append(Task(name, ALL_ROWS_TASK, n_rows))
     used = int(EXPECTED_POOL_SHARE * pool_rows)
     for name in pool_models:
-        tasks += [Task(name, pool_task(part, parts), n_rows + used * (parts - 1) // parts) for part in range(parts)]
-        tasks.append(Task(name, POOL_ALL_TASK, n_rows + used))
+        part_rows = n_rows + used * (parts - 1) // parts
+        tasks += [Task(name, pool_task(part, parts), part_rows, 1 / workers) for part in range(parts)]
+        tasks.append(Task(name, POOL_ALL_TASK, n_rows + used, 1 / workers))
     return tasks
 
 

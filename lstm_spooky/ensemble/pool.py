@@ -23,8 +23,10 @@ So the pool is cross-fitted:
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,12 +36,16 @@ from ..config import SpookyConfig
 from ..data.corpus import validate_texts
 from ..models.base import BaseModel, PoolFit, TokenScores
 from ..models.registry import ModelEntry
-from ..store.checkpoints import FoldCheckpoints, data_fingerprint
-from .folds import fit_member
+from ..store.checkpoints import FoldCheckpoints, data_fingerprint, save_member
+from .folds import seeded_generators
 from .plan import POOL_ALL_TASK, RunProgress, pool_task
+from .processes import second_processes, starting, terminate
 from .stack import stack_features
 
 DIGEST_BYTES = 16
+# Processes fitting the pool's models side by side: each n-gram fit runs on one core (liblinear, NumPy),
+# and the machines this is built for have two.
+POOL_WORKERS = 2
 
 
 def pool_member(pool_key: str, part: int | None) -> str:
@@ -176,16 +182,6 @@ class PoolTokenScores:
         return [self.pool.tokens[self.name][known[i]] if i in known else scored[i] for i in range(len(texts))]
 
 
-def score_part(
-    model: BaseModel, texts: list[str], stacked: bool, explains: bool
-) -> tuple[np.ndarray, np.ndarray | None, list[np.ndarray] | None]:
-    """What a part's model says of the part's own sentences: probabilities, stack features, token scores."""
-    proba = model.predict_proba(texts)
-    features = stack_features(model, texts, proba) if stacked else None
-    tokens = model.token_scores(texts) if explains and isinstance(model, TokenScores) else None
-    return proba, features, tokens
-
-
 def check_pool_models(entries: Sequence[ModelEntry]) -> None:
     """ValueError for a model that cannot learn from pseudo-labelled sentences (a network)."""
     unable = [entry.name for entry in entries if not issubclass(entry.model_class(), PoolFit)]
@@ -196,51 +192,138 @@ def check_pool_models(entries: Sequence[ModelEntry]) -> None:
         )
 
 
+class PoolWorkersError(RuntimeError):
+    """The processes fitting the pool's models ended before their work was done."""
+
+
+@dataclass
+class PoolFits:
+    """One base model fitted with the pool: the model fitted with all of it (`whole`), and each pool sentence's
+    probabilities, stack features (a stacked model's) and token scores (the explaining model's) from the model of
+    the part that left it out."""
+
+    whole: BaseModel | None
+    proba: np.ndarray
+    features: np.ndarray | None
+    tokens: list[np.ndarray] | None
+
+
 def cross_fit(
-    entry: ModelEntry,
+    entries: Sequence[ModelEntry],
     config: SpookyConfig,
     labelled: tuple[list[str], np.ndarray],
     pool_texts: np.ndarray,
     labels: np.ndarray,
     used: np.ndarray,
-    parts: np.ndarray,
     n_classes: int,
     checkpoints: FoldCheckpoints | None,
     run: RunProgress,
-    explains: bool,
-) -> tuple[BaseModel, np.ndarray, np.ndarray | None, list[np.ndarray] | None]:
-    """Base model `entry` fitted on the `labelled` rows plus the pool's `used` sentences with their pseudo-`labels`:
-    once per part, leaving that part out, to score the part's sentences; then once with every used sentence, to
-    score any other sentence. Returns that last model, and the pool's probabilities, stack features (stacked
-    models) and token scores (`explains`), each row scored by its part's model."""
-    n_parts, key = config.pool_parts, data_fingerprint(list(pool_texts), np.where(used, labels, -1))[:8]
-    proba, features, tokens = np.zeros((len(pool_texts), n_classes)), None, [None] * len(pool_texts)
-    for part in range(n_parts):
-        trained, scored = np.flatnonzero(used & (parts != part)), np.flatnonzero(parts == part)
-        run.start(entry.name, pool_task(part, n_parts))
-        pool = (list(pool_texts[trained]), labels[trained])
-        start = time.perf_counter()
-        model = fit_member(
-            entry, config, pool_member(key, part), labelled, None, config.seed, n_classes, checkpoints, run, pool=pool
+    explaining: str | None,
+) -> dict[str, PoolFits]:
+    """Each of `entries` fitted on the `labelled` rows plus the pool's `used` sentences with their pseudo-`labels`:
+    once per part (`pool_parts`), leaving that part out, to score the part's sentences; then once with every used
+    sentence, to score any other sentence.
+
+    The fits are independent and each uses one core, so POOL_WORKERS processes run them side by side while
+    this one scores the parts' sentences; each fit is seeded with config.seed, so the models are the same either
+    way. A fit goes to `checkpoints` (else a scratch folder) and is loaded from there."""
+    parts = pool_parts(len(pool_texts), config.pool_parts, config.seed)
+    key = data_fingerprint(list(pool_texts), np.where(used, labels, -1))[:8]
+    jobs = [(entry, part) for entry in entries for part in [*range(config.pool_parts), None]]
+    fits = {
+        entry.name: PoolFits(
+            None,
+            np.zeros((len(pool_texts), n_classes)),
+            None,
+            [None] * len(pool_texts) if entry.name == explaining else None,
         )
-        seconds = time.perf_counter() - start
-        run.line(f"{entry.name}  {pool_task(part, n_parts)}  {len(trained)} pseudo-labelled sentences  {seconds:.0f}s")
-        if not len(scored):  # a pool smaller than its parts
-            continue
-        part_proba, part_features, part_tokens = score_part(model, list(pool_texts[scored]), config.stacked, explains)
-        proba[scored] = part_proba
-        if part_features is not None:
-            features = np.zeros((len(pool_texts), part_features.shape[1])) if features is None else features
-            features[scored] = part_features
-        for row, scores in zip(scored, part_tokens or []):
-            tokens[row] = scores
-    run.start(entry.name, POOL_ALL_TASK)
-    pool = (list(pool_texts[used]), labels[used])
+        for entry in entries
+    }
+    with tempfile.TemporaryDirectory(prefix="lstm-spooky-pool-") as scratch:
+
+        def directory(entry: ModelEntry, part: int | None) -> Path:
+            member = pool_member(key, part)
+            return checkpoints.member_dir(entry.name, member) if checkpoints else Path(scratch, entry.name, member)
+
+        with starting():
+            workers = second_processes(POOL_WORKERS)
+            futures = [
+                None
+                if checkpoints is not None and checkpoints.finished(entry.name, pool_member(key, part))
+                else workers.submit(
+                    _fit_and_save,
+                    entry,
+                    config,
+                    labelled,
+                    _pool_of(pool_texts, labels, used, parts, part),
+                    n_classes,
+                    directory(entry, part),
+                )
+                for entry, part in jobs
+            ]
+        try:
+            for (entry, part), future in zip(jobs, futures):
+                where = POOL_ALL_TASK if part is None else pool_task(part, config.pool_parts)
+                run.start(entry.name, where)
+                seconds = None if future is None else future.result()
+                run.finish(measured=seconds is not None, seconds=seconds)
+                model = entry.model_class().load(directory(entry, part))
+                if part is None:
+                    fits[entry.name].whole = model
+                else:
+                    _keep_part(fits[entry.name], model, pool_texts, np.flatnonzero(parts == part), config.stacked)
+                learnt = len(_pool_of(pool_texts, labels, used, parts, part)[0])
+                done = "finished earlier; loaded" if seconds is None else f"{seconds:.0f}s"
+                run.line(f"{entry.name}  {where}  {learnt} pseudo-labelled sentences  {done}")
+        except BrokenProcessPool:
+            terminate(workers)
+            raise PoolWorkersError(
+                "a process fitting the pool's models ended unexpectedly: out of memory, killed, or started from a "
+                'script without the `if __name__ == "__main__":` guard that multiprocessing needs'
+            ) from None
+        except BaseException:
+            terminate(workers)
+            raise
+        workers.shutdown()
+    return fits
+
+
+def _pool_of(
+    pool_texts: np.ndarray, labels: np.ndarray, used: np.ndarray, parts: np.ndarray, part: int | None
+) -> tuple[list[str], np.ndarray]:
+    """The pseudo-labelled sentences a fit learns from: every used one (`part` None), or those outside `part`."""
+    rows = np.flatnonzero(used if part is None else used & (parts != part))
+    return list(pool_texts[rows]), labels[rows]
+
+
+def _keep_part(fits: PoolFits, model: BaseModel, pool_texts: np.ndarray, rows: np.ndarray, stacked: bool) -> None:
+    """What a part's `model` says of the part's sentences (`rows` of the pool), kept in `fits`."""
+    if not len(rows):  # a pool smaller than its parts
+        return
+    texts = list(pool_texts[rows])
+    fits.proba[rows] = model.predict_proba(texts)
+    if stacked:
+        features = stack_features(model, texts, fits.proba[rows])
+        if fits.features is None:
+            fits.features = np.zeros((len(pool_texts), features.shape[1]))
+        fits.features[rows] = features
+    if fits.tokens is not None and isinstance(model, TokenScores):
+        for row, scores in zip(rows, model.token_scores(texts)):
+            fits.tokens[row] = scores
+
+
+def _fit_and_save(
+    entry: ModelEntry,
+    config: SpookyConfig,
+    labelled: tuple[list[str], np.ndarray],
+    pool: tuple[list[str], np.ndarray],
+    n_classes: int,
+    directory: Path,
+) -> float:
+    """In a worker process: one fit with the pool, saved to `directory`; the seconds it took."""
     start = time.perf_counter()
-    whole = fit_member(
-        entry, config, pool_member(key, None), labelled, None, config.seed, n_classes, checkpoints, run, pool=pool
-    )
-    run.line(
-        f"{entry.name}  {POOL_ALL_TASK}  {len(pool[0])} pseudo-labelled sentences  {time.perf_counter() - start:.0f}s"
-    )
-    return whole, proba, features, tokens if explains else None
+    with seeded_generators(config.seed, network=False):
+        model = entry.make(config).fit_with_pool(*labelled, pool, n_classes)
+    seconds = time.perf_counter() - start
+    save_member(directory, model)
+    return seconds

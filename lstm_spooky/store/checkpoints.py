@@ -62,6 +62,13 @@ def check_replaceable_checkpoints(directory: Path) -> None:
         )
 
 
+def save_member(directory: Path, fitted) -> None:
+    """A fitted base model written to `directory` atomically, with a manifest that `finished` checks."""
+    with atomic_directory(directory) as tmp:
+        fitted.save(tmp)
+        write_manifest(tmp)
+
+
 class FoldCheckpoints:
     """Finished fold models of one run, kept until the whole model is saved."""
 
@@ -96,9 +103,7 @@ class FoldCheckpoints:
         return True
 
     def save(self, model: str, member: str, fitted) -> None:
-        with atomic_directory(self.member_dir(model, member)) as tmp:
-            fitted.save(tmp)
-            write_manifest(tmp)
+        save_member(self.member_dir(model, member), fitted)
 
     def remove(self) -> None:
         # run.json goes last, so that a removal cut short still leaves a recognisable checkpoint

@@ -222,6 +222,7 @@ def fit(
             f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True
         )
     from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
+    from ..ensemble.pool import PoolWorkersError
 
     view = _progress_view(quiet)
     say(
@@ -246,7 +247,7 @@ def fit(
         _stop_if_requested()
         source = None if train_csv == STDIN else str(train_csv.resolve())  # the report quotes its sentences
         model.save(model_dir, extra={"train_csv": source, "columns": columns})
-    except ValueError as error:
+    except (ValueError, PoolWorkersError) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:  # disk full, permissions changed mid-run: the folds done so far are safe
         raise click.ClickException(

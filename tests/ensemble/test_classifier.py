@@ -199,8 +199,8 @@ def test_the_resource_tracker_started_for_the_networks_keeps_its_clean_up_warnin
     # terminal should end on the "interrupted" line, not on the tracker's warnings.
     script = (
         "from multiprocessing import resource_tracker as rt\n"
-        "from lstm_spooky.ensemble.network_process import _tracker_warnings_off\n"
-        "with _tracker_warnings_off():\n"
+        "from lstm_spooky.ensemble.processes import starting\n"
+        "with starting():\n"
         "    rt.ensure_running()\n"
         "rt.register('/mp-lstm-spooky-test', 'semaphore')\n"  # left registered: the tracker cleans it up at exit
     )

@@ -1,6 +1,12 @@
 """`fit --unlabeled`: the pool files are checked against the training file, and `submit` scores the pool's
 sentences as the fit cross-fitted them and any other sentence with the models fitted with the whole pool."""
 
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,7 +14,7 @@ from click.testing import CliRunner
 
 from lstm_spooky import SpookyClassifier
 from lstm_spooky.ui.cli import main
-from tests.conftest import make_corpus
+from tests.conftest import default_stop_signals, is_running, make_corpus
 
 NGRAMS = ["--models", "nblr,lm,svm_words", "--folds", "2", "--quiet"]
 
@@ -79,3 +85,50 @@ def test_standard_input_is_read_once(tmp_path):
 def test_fit_help_explains_unlabeled():
     result = CliRunner().invoke(main, ["fit", "--help"])
     assert "--unlabeled" in result.output and "cross-fitted" in result.output
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGHUP"])
+def test_a_stop_sent_to_the_whole_process_group_while_the_pool_is_fitted_exits_130_and_leaves_no_process(
+    train_csv, test_csv, tmp_path, signal_name
+):
+    # As a terminal's Ctrl-C or hang-up does: the pool's worker processes get it too, and leave it to fit.
+    model_dir = tmp_path / "model"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    args = ["fit", str(train_csv), "--unlabeled", str(test_csv), "--model-dir", str(model_dir), *NGRAMS]
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", *args],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+        preexec_fn=default_stop_signals,
+    )
+    deadline, children = time.monotonic() + 120, []
+    while not children and process.poll() is None and time.monotonic() < deadline:
+        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+        time.sleep(0.05)
+    time.sleep(0.5)  # the pool's workers are starting or fitting
+    os.killpg(process.pid, getattr(signal, signal_name))
+    stderr = process.communicate(timeout=60)[1]
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("interrupted;") and "Traceback" not in stderr
+    assert not model_dir.exists() and (tmp_path / "model.partial" / "nblr" / "fold-0").is_dir()
+    deadline = time.monotonic() + 10
+    while any(is_running(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [child for child in children if is_running(child)]
+
+
+def test_a_script_without_the_main_guard_is_told_what_multiprocessing_needs(train_csv, test_csv, tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import pandas as pd\n"
+        "from lstm_spooky import SpookyClassifier, SpookyConfig\n"
+        f"train, pool = pd.read_csv({str(train_csv)!r}), pd.read_csv({str(test_csv)!r})\n"
+        "SpookyClassifier(SpookyConfig(models=('nblr',), folds=2)).fit(\n"
+        "    train['text'], train['author'], unlabeled=pool['text'])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    assert 'without the `if __name__ == "__main__":` guard' in result.stderr.strip().splitlines()[-1]

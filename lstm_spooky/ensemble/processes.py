@@ -1,0 +1,104 @@
+"""Second processes that leave every stop to the first: a saved model's networks (network_process.py), and
+the fits of an unlabelled pool run side by side (pool.py).
+
+They are started with "spawn", a fresh interpreter: forking a process that may already run
+threads (TensorFlow's, scikit-learn's) is unsafe. Ctrl-C and a closed terminal are the first
+process's to handle (it then ends the others, `terminate`); the others ignore them, and end on
+their own when the first is gone, even killed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import resource_tracker
+
+LEFT_TO_THE_FIRST_PROCESS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name))
+
+
+def second_processes(max_workers: int) -> ProcessPoolExecutor:
+    """A pool of up to `max_workers` spawned processes that leave stops to this one. Make it, and submit its first
+    tasks, inside `starting()`: it starts multiprocessing's resource tracker as it is made, and a process per
+    task as it needs them."""
+    return ProcessPoolExecutor(
+        max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"), initializer=leave_stops_to_the_first
+    )
+
+
+@contextmanager
+def starting() -> Iterator[None]:
+    """Around making a pool and the submits that start its processes: they inherit a mask under which a
+    Ctrl-C or hang-up sent to the whole process group while they start is this process's alone, and a
+    filter that hides the resource tracker's warnings."""
+    with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS), _tracker_warnings_off():
+        # Started first: as it starts, the resource tracker unblocks SIGINT in this thread, which would
+        # leave the pool's processes without the mask for the second or so of their start.
+        resource_tracker.ensure_running()
+        with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS):
+            yield
+
+
+def leave_stops_to_the_first() -> None:
+    """In a second process, first: ignore Ctrl-C and hang-ups, and end when the first process is gone."""
+    for number in LEFT_TO_THE_FIRST_PROCESS:
+        signal.signal(number, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # its sentinel becomes ready when it exits, however it ends
+        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+
+
+def terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's processes now; the tasks they have not finished fail with BrokenProcessPool.
+
+    They are terminated: shutdown(wait=False) alone would let each finish its task (or its
+    start, seconds of importing TensorFlow) while the interpreter waits for it at exit. A
+    task may then be half-written to one, and the thread writing it blocked for good, so
+    the pool is told not to wait for that thread at exit (without this, a Ctrl-C during
+    `submit` hung the command). No future is cancelled: on Python 3.11 the pool's own
+    clean-up then fails on the cancelled ones, with a traceback.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:
+        call_queue.cancel_join_thread()
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False)
+
+
+@contextmanager
+def _signals_blocked(signals: tuple) -> Iterator[None]:
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: the child ignores them once started
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal that came meanwhile is delivered here
+
+
+@contextmanager
+def _tracker_warnings_off() -> Iterator[None]:
+    """Processes started inside inherit a filter that hides the resource tracker's warnings.
+
+    When a stop ends both processes, the tracker may find a queue's semaphore that this
+    process unlinked but had not yet unregistered as it exited; it then warns, after the
+    "interrupted" line, that it could not unlink it (once in a CI run, on a hang-up). It
+    cleans up what is left either way, so the warnings tell a user nothing.
+    """
+    previous = os.environ.get("PYTHONWARNINGS")
+    own = "ignore::UserWarning:multiprocessing.resource_tracker"
+    os.environ["PYTHONWARNINGS"] = f"{previous},{own}" if previous else own
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
