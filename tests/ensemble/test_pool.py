@@ -17,7 +17,9 @@ from lstm_spooky.models.lm import LMBackend
 from lstm_spooky.store.model_dir import POOL_FILE
 from tests.conftest import make_corpus
 
-NGRAMS = SpookyConfig(models=("nblr", "lm", "svm_words"), folds=2, seed=3)
+NGRAMS = SpookyConfig(
+    models=("nblr", "lm", "svm_words"), folds=2, seed=3, pool_models=("nblr", "lm", "svm_words"), pool_parts=4
+)
 
 
 class Memoriser:

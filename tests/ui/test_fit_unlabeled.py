@@ -125,7 +125,7 @@ def test_a_script_without_the_main_guard_is_told_what_multiprocessing_needs(trai
         "import pandas as pd\n"
         "from lstm_spooky import SpookyClassifier, SpookyConfig\n"
         f"train, pool = pd.read_csv({str(train_csv)!r}), pd.read_csv({str(test_csv)!r})\n"
-        "SpookyClassifier(SpookyConfig(models=('nblr',), folds=2)).fit(\n"
+        "SpookyClassifier(SpookyConfig(models=('lm',), folds=2)).fit(\n"
         "    train['text'], train['author'], unlabeled=pool['text'])\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
