@@ -119,8 +119,9 @@ def _complete_models(ctx: click.Context, param: click.Parameter, incomplete: str
     multiple=True,
     type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
     help="CSV of sentences without labels, from the same books (Kaggle's test.csv; read as submit reads it). "
-    "The n-gram models also learn from the model's confident guesses of their labels, cross-fitted: none of "
-    "these sentences is ever scored by a model that learnt its guess. Repeatable; about 1.5-2x the fit's time.",
+    "The language models (any of --set pool_models=[...]) also learn from the model's confident guesses of "
+    "their labels, cross-fitted: none of these sentences is ever scored by a model that learnt its guess. "
+    "Repeatable; the fit takes about a third longer.",
 )
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings)."
