@@ -26,6 +26,7 @@ import hashlib
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,27 +246,28 @@ def cross_fit(
             member = pool_member(key, part)
             return checkpoints.member_dir(entry.name, member) if checkpoints else Path(scratch, entry.name, member)
 
+        def submit(index: int) -> Future | None:
+            """Job `index` sent to a worker, unless an earlier run finished it (or there is no such job)."""
+            if index >= len(jobs):
+                return None
+            entry, part = jobs[index]
+            if checkpoints is not None and checkpoints.finished(entry.name, pool_member(key, part)):
+                return None
+            pool = _pool_of(pool_texts, labels, used, parts, part)
+            with starting():  # it may start a worker
+                return workers.submit(_fit_and_save, entry, config, labelled, pool, n_classes, directory(entry, part))
+
         with starting():
             workers = second_processes(POOL_WORKERS)
-            futures = [
-                None
-                if checkpoints is not None and checkpoints.finished(entry.name, pool_member(key, part))
-                else workers.submit(
-                    _fit_and_save,
-                    entry,
-                    config,
-                    labelled,
-                    _pool_of(pool_texts, labels, used, parts, part),
-                    n_classes,
-                    directory(entry, part),
-                )
-                for entry, part in jobs
-            ]
+        # Never more jobs sent than workers to run them: a stop then finds nothing half-written to them.
+        futures = {index: submit(index) for index in range(POOL_WORKERS)}
         try:
-            for (entry, part), future in zip(jobs, futures):
+            for index, (entry, part) in enumerate(jobs):
                 where = POOL_ALL_TASK if part is None else pool_task(part, config.pool_parts)
                 run.start(entry.name, where)
+                future = futures.pop(index)
                 seconds = None if future is None else future.result()
+                futures[index + POOL_WORKERS] = submit(index + POOL_WORKERS)
                 run.finish(measured=seconds is not None, seconds=seconds)
                 model = entry.model_class().load(directory(entry, part))
                 if part is None:
