@@ -121,7 +121,7 @@ def _complete_models(ctx: click.Context, param: click.Parameter, incomplete: str
     help="CSV of sentences without labels, from the same books (Kaggle's test.csv; read as submit reads it). "
     "The language models (any of --set pool_models=[...]) also learn from the model's confident guesses of "
     "their labels, cross-fitted: none of these sentences is ever scored by a model that learnt its guess. "
-    "Repeatable; the fit takes about a third longer.",
+    "Repeatable; the fit takes longer (docs/performance.md).",
 )
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings)."
