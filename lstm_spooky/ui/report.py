@@ -186,10 +186,7 @@ def _wrong_table(
     """The most confidently wrong rows. With every training sentence and label, the words that
     pushed each towards the wrong label and towards the true one are marked in those labels'
     colours, by word language models fitted without the rows shown (so none explains itself)."""
-    from ..config import LMConfig
-    from ..ensemble.explanation import HELD_OUT_LM, explain, source_description
-    from ..models.lm import held_out_word_models
-    from .highlight import html_highlighted, html_label
+    from ..ensemble.explanation import HELD_OUT_LM, source_description
 
     predicted = calibrated.argmax(axis=1)
     wrong = np.flatnonzero(predicted != y)
@@ -197,35 +194,15 @@ def _wrong_table(
     shown_ids = [oof["id"].iloc[i] for i in worst]
     sentences = [(texts or {}).get(i) for i in shown_ids]
     explained = bool(labels_by_id) and all(s is not None for s in sentences) and len(worst) > 0
-    explanations = [None] * len(worst)
-    if explained:
-        shown = set(shown_ids)
-        others = [i for i in texts if i not in shown and labels_by_id.get(i) in labels]
-        lm_config = LMConfig.from_dict(meta["config"].get("lm", {}))  # the model's own settings
-        explainer = held_out_word_models(
-            [texts[i] for i in others],
-            np.array([labels.index(labels_by_id[i]) for i in others]),
-            len(labels),
-            lm_config,
-        )
-        explanations = explain(explainer, sentences, labels, HELD_OUT_LM)
-    rows = []
-    for i, sentence, explanation in zip(worst, sentences, explanations):
-        true, guess = int(y[i]), int(predicted[i])
-        if explanation is None:
-            shown, why = html.escape(sentence or "(sentence not available: pass --train-csv)"), ""
-        else:
-            shown = html_highlighted(explanation, [guess, true])
-            why = "<br>".join(
-                f"{html_label(labels[k], k)}: "
-                + (", ".join(f"{html.escape(t)} {s:+.2f}" for t, s in explanation.reasons(k)) or "nothing")
-                for k in (guess, true)
-            )
-        rows.append(
-            f"<tr><td>{html.escape(oof['id'].iloc[i])}</td><td>{html_label(labels[true], true)}</td>"
-            f"<td>{html_label(labels[guess], guess)}</td>"
-            f"<td>{calibrated[i, guess]:.3f}</td><td>{shown}</td>" + (f"<td>{why}</td>" if explained else "") + "</tr>"
-        )
+    explanations = (
+        _held_out_explanations(sentences, shown_ids, texts, labels_by_id, labels, meta)
+        if explained
+        else [None] * len(worst)
+    )
+    rows = [
+        _wrong_row(oof["id"].iloc[i], int(y[i]), int(predicted[i]), calibrated[i], sentence, explanation, labels)
+        for i, sentence, explanation in zip(worst, sentences, explanations)
+    ]
     note = ""
     if explained:
         note = (
@@ -239,6 +216,53 @@ def _wrong_table(
         + "</tr>"
     )
     return note + "<table>" + header + "".join(rows) + "</table>"
+
+
+def _held_out_explanations(
+    sentences: list[str],
+    shown_ids: list[str],
+    texts: dict[str, str],
+    labels_by_id: dict[str, str],
+    labels: list[str],
+    meta: dict,
+) -> list:
+    """The `sentences`' explanations by word language models fitted on every other training sentence."""
+    from ..config import LMConfig
+    from ..ensemble.explanation import HELD_OUT_LM, explain
+    from ..models.lm import held_out_word_models
+
+    shown = set(shown_ids)
+    others = [i for i in texts if i not in shown and labels_by_id.get(i) in labels]
+    lm_config = LMConfig.from_dict(meta["config"].get("lm", {}))  # the model's own settings
+    explainer = held_out_word_models(
+        [texts[i] for i in others],
+        np.array([labels.index(labels_by_id[i]) for i in others]),
+        len(labels),
+        lm_config,
+    )
+    return explain(explainer, sentences, labels, HELD_OUT_LM)
+
+
+def _wrong_row(
+    row_id: str, true: int, guess: int, proba: np.ndarray, sentence: str | None, explanation, labels: list[str]
+) -> str:
+    """One wrongly predicted row of the table: its sentence marked, and what pushed it, when explained."""
+    from .highlight import html_highlighted, html_label
+
+    if explanation is None:
+        shown, why = html.escape(sentence or "(sentence not available: pass --train-csv)"), None
+    else:
+        shown = html_highlighted(explanation, [guess, true])
+        why = "<br>".join(
+            f"{html_label(labels[k], k)}: "
+            + (", ".join(f"{html.escape(t)} {s:+.2f}" for t, s in explanation.reasons(k)) or "nothing")
+            for k in (guess, true)
+        )
+    return (
+        f"<tr><td>{html.escape(row_id)}</td><td>{html_label(labels[true], true)}</td>"
+        f"<td>{html_label(labels[guess], guess)}</td>"
+        f"<td>{proba[guess]:.3f}</td><td>{shown}</td>" + (f"<td>{why}</td>" if why is not None else "") + "</tr>"
+    )
 
 
 def _img(fig) -> str:
