@@ -26,6 +26,7 @@ from tests.conftest import default_stop_signals, is_running  # noqa: E402
 
 SENTENCES = ["The raven ; end.", "Eldritch cyclopean Arkham ! end.", "Perdita and Raymond , end."]
 LIMITS = Limits(max_texts=5, max_chars=200)
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,17 @@ def test_health_says_ok(client):
         ("POST", "/predict", b'{"texts": ["  "]}', 422, "texts: item 0 is empty"),
         ("POST", "/predict", json.dumps({"texts": ["a"] * 6}).encode(), 413, "6 texts; at most 5 per request"),
         ("POST", "/predict", json.dumps({"texts": ["a", "b" * 201]}).encode(), 413, "texts[1] has 201 characters"),
+        ("POST", "/predict", b"", 400, "malformed JSON: the body is empty"),
+        ("POST", "/predict", b'{"texts": ["\xff"]}', 400, "malformed JSON: not UTF-8 (byte 12 of the body)"),
+        pytest.param("POST", "/predict", b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply", id="deep"),
+        pytest.param("POST", "/predict", b"9" * 5000, 400, "Exceeds the limit (4300 digits)", id="long-number"),
+        ("POST", "/predict", b'{"texts": ["a"], "top": 1e400}', 422, "top: Input should be a valid integer"),
+        ("POST", "/predict", b'{"texts": [{"a": [[1]]}]}', 422, "texts[0]: Input should be a valid string"),
+        ("POST", "/predict", b"[]", 422, "body: Input should be a valid dictionary"),
+        # JSON may escape half of a surrogate pair alone; it is no character, and cannot be answered in UTF-8.
+        ("POST", "/predict", b'{"texts": ["\\ud800"]}', 422, "texts[0] is not valid Unicode: an unpaired surrogate"),
+        ("POST", "/predict", b'{"texts": ["ok", "dark \\udc00 night"]}', 422, "texts[1] is not valid Unicode"),
+        ("POST", "/predict", b'{"texts": ["a"], "\\ud800": 1}', 422, "body: a key is not valid Unicode"),
         ("GET", "/nowhere", None, 404, "GET /nowhere: not found"),
         ("GET", "/static/nowhere.js", None, 404, "GET /static/nowhere.js: not found"),
         ("GET", "/predict", None, 405, "GET /predict: method not allowed"),
@@ -92,9 +104,32 @@ def test_health_says_ok(client):
     ],
 )
 def test_a_bad_request_gets_its_status_and_one_line_of_json(client, method, path, body, status, error):
-    answer = client.request(method, path, content=body, headers={"Content-Type": "application/json"})
+    answer = client.request(method, path, content=body, headers=JSON)
     assert answer.status_code == status
     assert list(answer.json()) == ["error"] and error in answer.json()["error"] and "\n" not in answer.json()["error"]
+
+
+def test_an_unpaired_surrogate_is_named_with_where_it_is(client):
+    answer = client.post("/predict", content=b'{"texts": ["ok", "dark \\udc00 night"]}', headers=JSON)
+    assert answer.json() == {"error": "texts[1] is not valid Unicode: an unpaired surrogate \\udc00 at character 5"}
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_not_sent_as_json_is_refused_with_415(client, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = client.post("/predict", content=json.dumps({"texts": SENTENCES}).encode(), headers=headers)
+    assert answer.status_code == 415
+    assert answer.json() == {"error": "POST /predict takes JSON: send it with Content-Type: application/json"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a NUL \x00 inside", "\x00", "a pair of surrogates, one character: \U0001f319", "zero\u200bwidth", "\ufeffBOM"],
+)
+def test_odd_but_valid_unicode_is_scored_and_answered_as_sent(client, text):
+    body = json.dumps({"texts": [text], "explain": True, "top": 10**30})  # all but ASCII as \\u escapes
+    answer = client.post("/predict", content=body.encode(), headers=JSON)
+    assert answer.status_code == 200 and answer.json()[0]["text"] == text
 
 
 def test_explanations_from_a_model_without_reasons_are_refused(tmp_path, train_csv):
