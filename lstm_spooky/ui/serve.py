@@ -5,6 +5,7 @@
                     (predictions.py)
     GET  /model     labels and their colours, package version, when fitted, settings, cross-validated scores
     GET  /health    {"status": "ok"}
+    HEAD            /, /model, /health and /static/...: as GET, without the body
 
 Every error is a status and one line of JSON, {"error": "..."}: malformed JSON (an empty body,
 not UTF-8, nested too deeply) 400; a body not sent as JSON 415; a wrong type, an empty text, a
@@ -53,6 +54,8 @@ PAGE_POLICY = "default-src 'self'"
 WARM_UP_TEXT = "It was a dark and stormy night."
 GRACE_SECONDS = 5  # at a stop, how long requests being answered may take to finish
 TOO_LARGE = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+# HEAD answers as GET does, without the body (uvicorn leaves it out): what monitors and link checkers ask.
+GET_OR_HEAD = ["GET", "HEAD"]
 
 
 @dataclass(frozen=True)
@@ -82,15 +85,15 @@ def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
     app = FastAPI(title="lstm-spooky", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/")
+    @app.api_route("/", methods=GET_OR_HEAD)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": PAGE_POLICY})
 
-    @app.get("/health")
+    @app.api_route("/health", methods=GET_OR_HEAD)
     def health() -> dict:
         return {"status": "ok"}
 
-    @app.get("/model")
+    @app.api_route("/model", methods=GET_OR_HEAD)
     def model_info() -> dict:
         return summary
 

@@ -75,6 +75,14 @@ def test_health_says_ok(client):
     assert answer.status_code == 200 and answer.json() == {"status": "ok"}
 
 
+@pytest.mark.parametrize("path", ["/", "/health", "/model", "/static/app.js"])
+def test_head_answers_as_get_without_the_body(client, path):
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+
+
 @pytest.mark.parametrize(
     "method, path, body, status, error",
     [
