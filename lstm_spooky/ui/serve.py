@@ -4,7 +4,7 @@
     POST /predict   {"texts": [...], "explain": false, "top": 3} -> the rows `predict --json` prints
                     (predictions.py)
     GET  /model     labels and their colours, package version, when fitted, settings, cross-validated scores
-    GET  /health    {"status": "ok"}
+    GET  /health    {"status": "ok"}, or 503 and /predict's error once the networks' process has ended
     HEAD            /, /model, /health and /static/...: as GET, without the body
 
 Every error is a status and one line of JSON, {"error": "..."}: malformed JSON (an empty body,
@@ -91,6 +91,8 @@ def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
 
     @app.api_route("/health", methods=GET_OR_HEAD)
     def health() -> dict:
+        if not networks_running(model):  # /predict would answer 503: say so now, as it would
+            raise HTTPException(HTTPStatus.SERVICE_UNAVAILABLE, failure_message(BrokenProcessPool()))
         return {"status": "ok"}
 
     @app.api_route("/model", methods=GET_OR_HEAD)
@@ -143,6 +145,13 @@ def unpaired_surrogate(text: str) -> int | None:
     except UnicodeEncodeError as error:
         return error.start
     return None
+
+
+def networks_running(model) -> bool:
+    """Whether `model` can score: False once the second process of a model loaded with `networks_apart`
+    (its networks') has ended. Without one, nothing can end."""
+    network_process = model._network_process  # SpookyClassifier has no public word for it yet
+    return network_process is None or network_process.running()
 
 
 def model_summary(model_dir: Path) -> dict:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import resource_tracker
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +21,7 @@ pytest.importorskip("httpx2", reason="FastAPI's TestClient needs httpx2 (tox -e 
 from fastapi.testclient import TestClient  # noqa: E402
 
 from lstm_spooky import SpookyClassifier, __version__  # noqa: E402
+from lstm_spooky.ensemble.network_process import failure_message  # noqa: E402
 from lstm_spooky.ui.cli import main  # noqa: E402
 from lstm_spooky.ui.highlight import HTML_COLOURS  # noqa: E402
 from lstm_spooky.ui.serve import Limits, create_app, is_loopback  # noqa: E402
@@ -73,6 +76,30 @@ def test_model_gives_labels_colours_version_settings_and_cross_validated_scores(
 def test_health_says_ok(client):
     answer = client.get("/health")
     assert answer.status_code == 200 and answer.json() == {"status": "ok"}
+
+
+def test_health_says_what_predict_will_once_the_networks_process_has_ended(served_model_dir):
+    resource_tracker.ensure_running()  # a child of this process too, started with the first second process
+    before = child_processes()
+    model = SpookyClassifier.load(served_model_dir, networks_apart=True)
+    try:
+        (networks,) = child_processes() - before
+        with TestClient(create_app(model, served_model_dir, LIMITS)) as client:
+            assert client.get("/health").status_code == 200
+            os.kill(int(networks), signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while is_running(networks) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            health, predict = client.get("/health"), client.post("/predict", json={"texts": SENTENCES})
+    finally:
+        model.close()
+    assert health.status_code == predict.status_code == 503
+    assert health.json() == predict.json() == {"error": failure_message(BrokenProcessPool())}
+
+
+def child_processes() -> set[str]:
+    """The ids of this process's children."""
+    return set(subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True, text=True).stdout.split())
 
 
 @pytest.mark.parametrize("path", ["/", "/health", "/model", "/static/app.js"])
