@@ -21,7 +21,9 @@ LAYERS = [
 
 def layer_of(module: str) -> int:
     top = module.split(".")[0]
-    return next(rank for rank, names in enumerate(LAYERS) if top in names)
+    ranks = [rank for rank, names in enumerate(LAYERS) if top in names]
+    assert ranks, f"{module} belongs to no layer: add {top!r} to LAYERS, where docs/architecture.md draws it"
+    return ranks[0]
 
 
 def package_imports(path: Path) -> set[str]:

@@ -45,6 +45,13 @@ class NetworkProcess:
         Raises NetworkLoadError (a ValueError) when the networks could not be loaded."""
         return self._pool.submit(_stack_blocks, texts)
 
+    def running(self) -> bool:
+        """Whether the second process is there to score: False once it has ended (out of memory, killed)
+        or been closed, when every chunk fails with BrokenProcessPool."""
+        processes = self._pool._processes or {}  # None once the pool is shut down
+        # The pool is marked broken before its manager reaps the dead process: is_alive() would race it.
+        return not self._pool._broken and bool(processes) and all(process.is_alive() for process in processes.values())
+
     def close(self) -> None:
         """Stop the second process now; the chunks it has not scored fail with BrokenProcessPool."""
         terminate(self._pool)

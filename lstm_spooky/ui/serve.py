@@ -4,11 +4,14 @@
     POST /predict   {"texts": [...], "explain": false, "top": 3} -> the rows `predict --json` prints
                     (predictions.py)
     GET  /model     labels and their colours, package version, when fitted, settings, cross-validated scores
-    GET  /health    {"status": "ok"}
+    GET  /health    {"status": "ok"}, or 503 and /predict's error once the networks' process has ended
+    HEAD            /, /model, /health and /static/...: as GET, without the body
 
-Every error is a status and one line of JSON, {"error": "..."}: malformed JSON 400; a wrong
-type, an empty text or explanations from a model that has none 422; too many texts or too
-long a text 413; an unknown path 404; a wrong method 405; the networks' process gone 503.
+Every error is a status and one line of JSON, {"error": "..."}: malformed JSON (an empty body,
+not UTF-8, nested too deeply) 400; a body not sent as JSON 415; a wrong type, an empty text, a
+text that is not valid Unicode (an unpaired surrogate such as "\\ud800", which JSON allows) or
+explanations from a model that has none 422; too many texts or too long a text 413; an unknown
+path 404; a wrong method 405; the networks' process gone 503.
 
 The command loads the model with its networks in a second process, as `submit` does.
 Requests are answered in a pool of threads, but the model is not known to be thread-safe,
@@ -51,6 +54,8 @@ PAGE_POLICY = "default-src 'self'"
 WARM_UP_TEXT = "It was a dark and stormy night."
 GRACE_SECONDS = 5  # at a stop, how long requests being answered may take to finish
 TOO_LARGE = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+# HEAD answers as GET does, without the body (uvicorn leaves it out): what monitors and link checkers ask.
+GET_OR_HEAD = ["GET", "HEAD"]
 
 
 @dataclass(frozen=True)
@@ -80,15 +85,17 @@ def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
     app = FastAPI(title="lstm-spooky", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/")
+    @app.api_route("/", methods=GET_OR_HEAD)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Content-Security-Policy": PAGE_POLICY})
 
-    @app.get("/health")
+    @app.api_route("/health", methods=GET_OR_HEAD)
     def health() -> dict:
+        if not networks_running(model):  # /predict would answer 503: say so now, as it would
+            raise HTTPException(HTTPStatus.SERVICE_UNAVAILABLE, failure_message(BrokenProcessPool()))
         return {"status": "ok"}
 
-    @app.get("/model")
+    @app.api_route("/model", methods=GET_OR_HEAD)
     def model_info() -> dict:
         return summary
 
@@ -115,12 +122,36 @@ def check_request(request: PredictRequest, limits: Limits, models: list[str]) ->
         if len(text) > limits.max_chars:
             message = f"texts[{i}] has {len(text)} characters; at most {limits.max_chars} per text"
             raise HTTPException(TOO_LARGE, message)
+        if (at := unpaired_surrogate(text)) is not None:
+            message = f"texts[{i}] is not valid Unicode: an unpaired surrogate \\u{ord(text[at]):04x} at character {at}"
+            raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, message)
     try:
         validate_texts(request.texts, source="texts")
         if request.explain:
             explaining_model(models)
     except ValueError as error:
         raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, str(error)) from None
+
+
+def unpaired_surrogate(text: str) -> int | None:
+    """Where `text` holds an unpaired surrogate, or None. JSON may escape one ("\\ud800"), but it is
+    no character: it can be neither read as a word nor written back in UTF-8.
+
+    >>> unpaired_surrogate("dark \\ud800 night"), unpaired_surrogate("dark \\U0001f319 night")
+    (5, None)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
+def networks_running(model) -> bool:
+    """Whether `model` can score: False once the second process of a model loaded with `networks_apart`
+    (its networks') has ended. Without one, nothing can end."""
+    network_process = model._network_process  # SpookyClassifier has no public word for it yet
+    return network_process is None or network_process.running()
 
 
 def model_summary(model_dir: Path) -> dict:
@@ -204,17 +235,56 @@ def _answer_errors_in_one_line(app: FastAPI) -> None:
         message = str(error.detail)
         if message == HTTPStatus(error.status_code).phrase:  # the router's own 404 and 405
             message = f"{request.method} {request.url.path}: {message.lower()}"
+        elif error.status_code == HTTPStatus.BAD_REQUEST and error.__cause__ is not None:
+            message = unreadable_body(error.__cause__)  # FastAPI's "There was an error parsing the body"
         return JSONResponse({"error": message}, error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
-        first = error.errors()[0]
-        if first["type"] == "json_invalid":
-            return JSONResponse({"error": f"malformed JSON: {first['ctx']['error']}"}, HTTPStatus.BAD_REQUEST)
-        where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"][1:]).lstrip(".")
-        return JSONResponse({"error": f"{where or 'body'}: {first['msg']}"}, HTTPStatus.UNPROCESSABLE_ENTITY)
+        if not is_json(request.headers.get("content-type")):  # FastAPI then reads the body as bytes
+            message = f"{request.method} {request.url.path} takes JSON: send it with Content-Type: application/json"
+            return JSONResponse({"error": message}, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+        status, message = invalid_body(error.errors()[0])
+        return JSONResponse({"error": message}, status)
 
     @app.exception_handler(Exception)
     async def failed(request: Request, error: Exception) -> JSONResponse:
         message = f"internal error ({type(error).__name__}); the server's log has the details"
         return JSONResponse({"error": message}, HTTPStatus.INTERNAL_SERVER_ERROR)
+
+
+def invalid_body(first: dict) -> tuple[HTTPStatus, str]:
+    """The status and line for `first`, the first of the errors FastAPI found in a JSON body:
+    400 for one that is not JSON (or empty), 422 for JSON that is not a request."""
+    if first["type"] == "json_invalid":
+        return HTTPStatus.BAD_REQUEST, f"malformed JSON: {first['ctx']['error']}"
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in first["loc"][1:]).lstrip(".")
+    if first["type"] == "missing" and not where:
+        return HTTPStatus.BAD_REQUEST, "malformed JSON: the body is empty"
+    if first["type"] == "string_unicode":  # a key holding an unpaired surrogate: a text's, check_request's
+        return HTTPStatus.UNPROCESSABLE_ENTITY, f"{where or 'body'}: a key is not valid Unicode (an unpaired surrogate)"
+    return HTTPStatus.UNPROCESSABLE_ENTITY, f"{where or 'body'}: {first['msg']}"
+
+
+def unreadable_body(cause: BaseException) -> str:
+    """Why a body could not be parsed at all, in one line: the error Python's JSON parser raised other
+    than its own JSONDecodeError.
+
+    >>> unreadable_body(RecursionError("maximum recursion depth exceeded"))
+    'malformed JSON: nested too deeply'
+    """
+    if isinstance(cause, UnicodeDecodeError):
+        return f"malformed JSON: not UTF-8 (byte {cause.start} of the body)"
+    if isinstance(cause, RecursionError):
+        return "malformed JSON: nested too deeply"
+    return f"malformed JSON: {str(cause).split(':')[0]}"  # a number of over 4300 digits: its first clause
+
+
+def is_json(content_type: str | None) -> bool:
+    """Whether a Content-Type header says JSON, as FastAPI reads it: application/json or application/*+json.
+
+    >>> [is_json(value) for value in ("application/json; charset=utf-8", "text/plain", None)]
+    [True, False, False]
+    """
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import resource_tracker
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +21,7 @@ pytest.importorskip("httpx2", reason="FastAPI's TestClient needs httpx2 (tox -e 
 from fastapi.testclient import TestClient  # noqa: E402
 
 from lstm_spooky import SpookyClassifier, __version__  # noqa: E402
+from lstm_spooky.ensemble.network_process import failure_message  # noqa: E402
 from lstm_spooky.ui.cli import main  # noqa: E402
 from lstm_spooky.ui.highlight import HTML_COLOURS  # noqa: E402
 from lstm_spooky.ui.serve import Limits, create_app, is_loopback  # noqa: E402
@@ -26,6 +29,7 @@ from tests.conftest import default_stop_signals, is_running  # noqa: E402
 
 SENTENCES = ["The raven ; end.", "Eldritch cyclopean Arkham ! end.", "Perdita and Raymond , end."]
 LIMITS = Limits(max_texts=5, max_chars=200)
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +78,38 @@ def test_health_says_ok(client):
     assert answer.status_code == 200 and answer.json() == {"status": "ok"}
 
 
+def test_health_says_what_predict_will_once_the_networks_process_has_ended(served_model_dir):
+    resource_tracker.ensure_running()  # a child of this process too, started with the first second process
+    before = child_processes()
+    model = SpookyClassifier.load(served_model_dir, networks_apart=True)
+    try:
+        (networks,) = child_processes() - before
+        with TestClient(create_app(model, served_model_dir, LIMITS)) as client:
+            assert client.get("/health").status_code == 200
+            os.kill(int(networks), signal.SIGKILL)
+            deadline = time.monotonic() + 30
+            while is_running(networks) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            health, predict = client.get("/health"), client.post("/predict", json={"texts": SENTENCES})
+    finally:
+        model.close()
+    assert health.status_code == predict.status_code == 503
+    assert health.json() == predict.json() == {"error": failure_message(BrokenProcessPool())}
+
+
+def child_processes() -> set[str]:
+    """The ids of this process's children."""
+    return set(subprocess.run(["pgrep", "-P", str(os.getpid())], capture_output=True, text=True).stdout.split())
+
+
+@pytest.mark.parametrize("path", ["/", "/health", "/model", "/static/app.js"])
+def test_head_answers_as_get_without_the_body(client, path):
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+
+
 @pytest.mark.parametrize(
     "method, path, body, status, error",
     [
@@ -85,6 +121,17 @@ def test_health_says_ok(client):
         ("POST", "/predict", b'{"texts": ["  "]}', 422, "texts: item 0 is empty"),
         ("POST", "/predict", json.dumps({"texts": ["a"] * 6}).encode(), 413, "6 texts; at most 5 per request"),
         ("POST", "/predict", json.dumps({"texts": ["a", "b" * 201]}).encode(), 413, "texts[1] has 201 characters"),
+        ("POST", "/predict", b"", 400, "malformed JSON: the body is empty"),
+        ("POST", "/predict", b'{"texts": ["\xff"]}', 400, "malformed JSON: not UTF-8 (byte 12 of the body)"),
+        pytest.param("POST", "/predict", b"[" * 100_000 + b"]" * 100_000, 400, "nested too deeply", id="deep"),
+        pytest.param("POST", "/predict", b"9" * 5000, 400, "Exceeds the limit (4300 digits)", id="long-number"),
+        ("POST", "/predict", b'{"texts": ["a"], "top": 1e400}', 422, "top: Input should be a valid integer"),
+        ("POST", "/predict", b'{"texts": [{"a": [[1]]}]}', 422, "texts[0]: Input should be a valid string"),
+        ("POST", "/predict", b"[]", 422, "body: Input should be a valid dictionary"),
+        # JSON may escape half of a surrogate pair alone; it is no character, and cannot be answered in UTF-8.
+        ("POST", "/predict", b'{"texts": ["\\ud800"]}', 422, "texts[0] is not valid Unicode: an unpaired surrogate"),
+        ("POST", "/predict", b'{"texts": ["ok", "dark \\udc00 night"]}', 422, "texts[1] is not valid Unicode"),
+        ("POST", "/predict", b'{"texts": ["a"], "\\ud800": 1}', 422, "body: a key is not valid Unicode"),
         ("GET", "/nowhere", None, 404, "GET /nowhere: not found"),
         ("GET", "/static/nowhere.js", None, 404, "GET /static/nowhere.js: not found"),
         ("GET", "/predict", None, 405, "GET /predict: method not allowed"),
@@ -92,9 +139,32 @@ def test_health_says_ok(client):
     ],
 )
 def test_a_bad_request_gets_its_status_and_one_line_of_json(client, method, path, body, status, error):
-    answer = client.request(method, path, content=body, headers={"Content-Type": "application/json"})
+    answer = client.request(method, path, content=body, headers=JSON)
     assert answer.status_code == status
     assert list(answer.json()) == ["error"] and error in answer.json()["error"] and "\n" not in answer.json()["error"]
+
+
+def test_an_unpaired_surrogate_is_named_with_where_it_is(client):
+    answer = client.post("/predict", content=b'{"texts": ["ok", "dark \\udc00 night"]}', headers=JSON)
+    assert answer.json() == {"error": "texts[1] is not valid Unicode: an unpaired surrogate \\udc00 at character 5"}
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_not_sent_as_json_is_refused_with_415(client, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = client.post("/predict", content=json.dumps({"texts": SENTENCES}).encode(), headers=headers)
+    assert answer.status_code == 415
+    assert answer.json() == {"error": "POST /predict takes JSON: send it with Content-Type: application/json"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a NUL \x00 inside", "\x00", "a pair of surrogates, one character: \U0001f319", "zero\u200bwidth", "\ufeffBOM"],
+)
+def test_odd_but_valid_unicode_is_scored_and_answered_as_sent(client, text):
+    body = json.dumps({"texts": [text], "explain": True, "top": 10**30})  # all but ASCII as \\u escapes
+    answer = client.post("/predict", content=body.encode(), headers=JSON)
+    assert answer.status_code == 200 and answer.json()[0]["text"] == text
 
 
 def test_explanations_from_a_model_without_reasons_are_refused(tmp_path, train_csv):
