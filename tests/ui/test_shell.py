@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from lstm_spooky.data.corpus import DataError, read_train
-from lstm_spooky.ui import cli
+from lstm_spooky.ui import terminal
 from lstm_spooky.ui.cli import main
 from tests.conftest import make_corpus
 
@@ -116,9 +116,9 @@ def test_colour_follows_no_color(monkeypatch):
 
     monkeypatch.setattr(sys, "stdout", Terminal())
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._colour()
+    assert terminal.colour()
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._colour()
+    assert not terminal.colour()
 
 
 def test_options_come_from_the_environment(model_dir, train_csv, tmp_path):

@@ -1,0 +1,139 @@
+"""`fit`'s run: the training rows and unlabelled sentences read, the classifier trained with a
+progress view, saved, and its cross-validated scores printed. A stop or a failure keeps the
+previous model and the finished folds (for --resume), and says so in one line."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..config import SpookyConfig
+from ..data.corpus import STDIN, DataError, check_unlabeled, read_test, read_train
+from ..models import registry
+from .errors import could_not_write, reported
+from .stopping import Stop
+from .terminal import say
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class FitRun:
+    """Where a fit reads and saves, and how it reports."""
+
+    train_csv: Path
+    model_dir: Path
+    checkpoint_dir: Path  # finished folds, kept until the model is saved
+    columns: dict[str, str]  # the column names read, saved with the model
+    resume: bool
+    quiet: bool
+
+
+def read_training(train_csv: Path, unlabeled_csvs: tuple[Path, ...], columns: dict[str, str]):
+    """The labelled rows of `train_csv` and the sentences of the --unlabeled files (None without any)."""
+    if [train_csv, *unlabeled_csvs].count(STDIN) > 1:
+        raise click.UsageError("standard input (-) can be read only once: give the other files by name")
+    with reported(DataError):
+        frame = read_train(
+            train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"]
+        )
+    return frame, (_read_unlabeled(unlabeled_csvs, frame, columns) if unlabeled_csvs else None)
+
+
+def _read_unlabeled(paths: tuple[Path, ...], training: pd.DataFrame, columns: dict[str, str]) -> list[str]:
+    """The sentences of every --unlabeled file, in order, each file checked against the training rows
+    (a note, shown even with --quiet, when some repeat them; an error when most do)."""
+    texts: list[str] = []
+    for path in paths:
+        with reported(DataError):
+            frame = read_test(path, text_column=columns["text"], id_column=columns["id"])
+            note = check_unlabeled(frame, training, path)
+        if note:
+            click.echo(note, err=True)
+        texts += frame["text"].tolist()
+    return texts
+
+
+def fit_and_save(
+    config: SpookyConfig, frame: pd.DataFrame, unlabeled: list[str] | None, run: FitRun, stop: Stop
+) -> None:
+    """Train `config`'s models on `frame` (and `unlabeled`), save the model to `run.model_dir`, print its scores."""
+    if run.checkpoint_dir.is_dir() and any(run.checkpoint_dir.iterdir()) and not run.resume:
+        # A warning, shown even with --quiet: finished folds are about to be deleted.
+        click.echo(
+            f"starting over: discarding the unfinished run in {run.checkpoint_dir} (--resume would continue it)",
+            err=True,
+        )
+    from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
+    from ..ensemble.pool import PoolWorkersError
+
+    view = _progress_view(run.quiet)
+    say(run.quiet)(
+        f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from "
+        f"{run.train_csv} (labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})"
+        + (f", and {len(unlabeled)} unlabelled sentences" if unlabeled else "")
+    )
+    start = time.perf_counter()
+    kept = f"finished folds are kept in {run.checkpoint_dir}: run the same command with --resume to continue"
+    with (
+        reported(ValueError, PoolWorkersError),
+        # disk full, permissions changed mid-run: the folds done so far are safe
+        reported(OSError, message=could_not_write(f"the previous model in {run.model_dir} is unchanged and {kept}")),
+        stop.ends_command(f"interrupted; the previous model in {run.model_dir}, if any, is unchanged and {kept}"),
+    ):
+        with view:
+            model = SpookyClassifier(config).fit(
+                frame["text"],
+                frame["author"],
+                ids=frame["id"],
+                log=stop.checked(view.print),
+                status=stop.checked(view.update),
+                checkpoint_dir=run.checkpoint_dir,
+                resume=run.resume,
+                unlabeled=unlabeled,
+            )
+        stop.raise_if_requested()
+        source = None if run.train_csv == STDIN else str(run.train_csv.resolve())  # the report quotes its sentences
+        model.save(run.model_dir, extra={"train_csv": source, "columns": run.columns})
+    model.checkpoints_.remove()
+    _print_scores(model, f"{time.perf_counter() - start:.0f}s; model saved to {run.model_dir}")
+
+
+def _progress_view(quiet: bool):
+    """One progress view for the whole fit: a live bar on a terminal, plain lines elsewhere, nothing with --quiet."""
+    from .progress import LiveBar, PlainLines
+
+    if quiet:
+        return PlainLines(None)
+    return LiveBar() if LiveBar.wanted() else PlainLines(lambda line: click.echo(line, err=True))
+
+
+def _print_scores(model, ending: str) -> None:
+    """fit's last lines: each base model's cross-validated log loss and accuracy, then the final model's,
+    and `ending`."""
+    cv = model.cv_
+    scope = f"{cv['folds']}-fold out-of-fold" if cv["folds"] > 1 else "validation"
+    width = max(len(name) for name in [*cv["models"], "final"])
+    if any(registry.entry(name).raw_scores for name in cv["models"]):
+        click.echo(
+            "Base models, raw (the SVM and naive Bayes scores are not probabilities until the stack calibrates them):"
+        )
+    for name, scores in cv["models"].items():
+        click.echo(f"{name:<{width}}  {scope} log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}")
+    how = "stacked" if model.config_.stacked else f"temperature {model.temperature_:.2f}"
+    click.echo(
+        f"{'final':<{width}}  {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} "
+        f"({how}; {cv['rows']} rows); {ending}"
+    )
+    pool = getattr(model, "pool_", None)
+    if pool is not None:
+        summary = pool.summary()
+        click.echo(
+            f"Unlabelled pool: {summary['sentences']} sentences, {summary['pseudo_labelled']} pseudo-labelled; "
+            f"{', '.join(summary['models'])} learnt from them (the scores above are the labelled rows' alone)"
+        )
