@@ -26,8 +26,7 @@ from .fit_options import ModelsOption, bert_models, complete_models, fit_config
 from .fitting import FitRun, fit_and_save, read_training
 from .model_access import check_output, check_writable_model_dir, fit_target, load_meta, load_model, lock_model_dir
 from .options import CONTEXT, MODEL_DIR, QUIET, column_option, saved_columns
-from .prediction_lines import print_explained, print_table
-from .predictions import prediction_rows
+from .predictions import prediction_rows, print_explained, print_table
 from .stopping import stop_on_termination
 from .terminal import say
 
