@@ -2,7 +2,8 @@
 
 from ._version import __version__
 from .config import SpookyConfig
-from .data.corpus import AUTHORS, DataError, read_test, read_train
+from .data.corpus import DataError, read_test, read_train
+from .data.labels import AUTHORS
 
 __all__ = [
     "__version__",

@@ -20,7 +20,8 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from lstm_spooky.config import LMConfig, NBLRConfig
-from lstm_spooky.data.corpus import encode_labels, read_train
+from lstm_spooky.data.corpus import read_train
+from lstm_spooky.data.labels import encode_labels
 from lstm_spooky.models.lm import LMBackend
 from lstm_spooky.models.nblr import NBLRBackend
 from lstm_spooky.probability import log_loss

@@ -33,7 +33,7 @@ from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
 from ..config import LinearConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS
 from ..text.ngrams import (
     build_vectorizer,

@@ -32,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from ..config import LMConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS, class_scores
 from ..text.tokenize import tokenize
 from .base import CONFIG_FILE, FitProgress, read_member_meta

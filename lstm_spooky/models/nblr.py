@@ -37,7 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from ..config import NBLRConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS
 from ..text.ngrams import (
     build_vectorizer,

@@ -40,7 +40,7 @@ import tensorflow as tf
 from sklearn.exceptions import NotFittedError
 
 from ..config import BertConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS
 from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, read_member_meta
 from .training import progress_callback

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_spooky.data.corpus import AUTHORS, encode_labels
+from lstm_spooky.data.labels import AUTHORS, encode_labels
 from lstm_spooky.ensemble.explanation import HELD_OUT_LM, explain, token_spans
 from lstm_spooky.models.lm import LMBackend, held_out_word_models
 from lstm_spooky.models.nblr import NBLRBackend

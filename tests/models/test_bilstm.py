@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from lstm_spooky.data.corpus import encode_labels
+from lstm_spooky.data.labels import encode_labels
 from lstm_spooky.models.bilstm import BiLSTMBackend, build_bilstm
 from tests.conftest import TINY, make_corpus
 

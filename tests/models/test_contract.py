@@ -8,7 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from lstm_spooky import SpookyConfig
-from lstm_spooky.data.corpus import encode_labels
+from lstm_spooky.data.labels import encode_labels
 from lstm_spooky.ensemble.stack import stack_features
 from lstm_spooky.models.base import BaseModel
 from lstm_spooky.models.registry import MODELS

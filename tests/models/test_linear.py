@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from lstm_spooky.config import LinearConfig
-from lstm_spooky.data.corpus import encode_labels
+from lstm_spooky.data.labels import encode_labels
 from lstm_spooky.models.linear import LinearBackend
 from tests.conftest import make_corpus
 

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from lstm_spooky.config import LMConfig
-from lstm_spooky.data.corpus import encode_labels
+from lstm_spooky.data.labels import encode_labels
 from lstm_spooky.models.lm import LMBackend
 from tests.conftest import make_corpus
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from lstm_spooky.data.corpus import AUTHORS, encode_labels
+from lstm_spooky.data.labels import AUTHORS, encode_labels
 from lstm_spooky.ensemble.explanation import explain
 from lstm_spooky.models.nblr import NBLRBackend
 from lstm_spooky.ui.cli import main
