@@ -21,13 +21,12 @@ from pathlib import Path
 import keras
 import numpy as np
 from keras import layers
-from sklearn.exceptions import NotFittedError
 
 from ..config import SpookyConfig
 from ..text.nb_ratios import NBTokenRatios
 from ..text.tokenize import tokenize
 from ..text.vocab import Vocabulary
-from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, read_member_meta
+from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, SettingsModel, read_member_meta
 from .training import predict_by_width, progress_callback, train_network
 
 FORMAT_VERSION = 2  # 2: NB ratio tables beside the vocabulary
@@ -65,11 +64,10 @@ def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes
     return keras.Model(inputs, probabilities, name="spooky_bilstm")
 
 
-class BiLSTMBackend:
+class BiLSTMBackend(SettingsModel):
     """One BiLSTM, with the vocabulary and the NB ratio tables of the texts it was trained on."""
 
-    def __init__(self, config: SpookyConfig | None = None):
-        self.config = config if config is not None else SpookyConfig()
+    settings_class, fitted_attribute = SpookyConfig, "network_"
 
     def fit(
         self,
@@ -104,8 +102,7 @@ class BiLSTMBackend:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Network probabilities, shape (n_samples, n_classes), before any calibration."""
-        if not hasattr(self, "network_"):
-            raise NotFittedError("this BiLSTMBackend is not fitted yet; call fit() or BiLSTMBackend.load()")
+        self._check_fitted()
         return predict_by_width(self.network_, self._encode(texts))
 
     def save(self, directory: Path) -> None:

@@ -28,7 +28,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
@@ -45,33 +44,27 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta, with_pool
+from .base import CONFIG_FILE, NGramModel, read_member_meta, with_pool
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
 CLASSIFIERS = ("svm", "mnb")
 
 
-class LinearBackend:
+class LinearBackend(NGramModel):
     """A linear SVM or multinomial naive Bayes over one kind of n-gram."""
 
-    def __init__(self, config: LinearConfig | None = None):
-        self.config = config if config is not None else LinearConfig()
+    settings_class, fitted_attribute = LinearConfig, "weights_"
 
-    def fit(
-        self,
-        texts: list[str],
-        y: np.ndarray,
-        validation: tuple[list[str], np.ndarray] | None = None,
-        n_classes: int | None = None,
-        progress: FitProgress | None = None,
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
     ) -> LinearBackend:
-        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
-        and `progress` are for networks, not used here."""
+        """Fit on the labelled rows and the pseudo-labelled `pool` (texts, class ids) alike (base.PoolFit):
+        nothing here calibrates."""
         config = self.config
         if config.classifier not in CLASSIFIERS:
             raise ValueError(f"classifier must be one of {', '.join(CLASSIFIERS)}, got {config.classifier!r}")
-        texts, y = check_training_set(texts, y, n_classes)
+        texts, y = check_training_set(*with_pool(texts, y, pool), n_classes)
         self.vectorizer_ = self._vectorizer()
         x = self.vectorizer_.fit_transform(texts)
         if config.classifier == "svm":
@@ -88,12 +81,6 @@ class LinearBackend:
             nb = MultinomialNB(alpha=config.alpha).fit(x, y)
             self.weights_, self.intercepts_ = nb.feature_log_prob_.astype(np.float32), nb.class_log_prior_
         return self
-
-    def fit_with_pool(
-        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
-    ) -> LinearBackend:
-        """`fit` on the labelled rows and the pseudo-labelled `pool` alike (base.PoolFit): nothing here calibrates."""
-        return self.fit(*with_pool(texts, y, pool), None, n_classes)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """Raw scores, shape (n_samples, n_classes): SVM margins, or naive Bayes joint log-likelihoods."""
@@ -147,7 +134,3 @@ class LinearBackend:
         return build_vectorizer(
             config.analyzer, config.ngrams, config.weighting, lowercase=config.analyzer == "word", vocabulary=vocabulary
         )
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "weights_"):
-            raise NotFittedError("this LinearBackend is not fitted yet; call fit() or LinearBackend.load()")

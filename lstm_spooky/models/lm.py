@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -35,30 +34,17 @@ from ..config import LMConfig
 from ..data.labels import check_training_set
 from ..probability import EPS, class_scores
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta
+from .base import CONFIG_FILE, NGramModel, read_member_meta
 from .kneser_ney import KneserNeyLM, Sequences, SymbolTable
 
 FORMAT_VERSION = 2  # 2: tables shared by several models written once, counts as int32
 SYMBOLS_FILE, COUNTS_FILE = "symbols.json", "counts.npz"
 
 
-class LMBackend:
+class LMBackend(NGramModel):
     """Per-author character and word Kneser-Ney models, calibrated by a small logistic regression."""
 
-    def __init__(self, config: LMConfig | None = None):
-        self.config = config if config is not None else LMConfig()
-
-    def fit(
-        self,
-        texts: list[str],
-        y: np.ndarray,
-        validation: tuple[list[str], np.ndarray] | None = None,
-        n_classes: int | None = None,
-        progress: FitProgress | None = None,
-    ) -> LMBackend:
-        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
-        and `progress` are for networks, not used here."""
-        return self.fit_with_pool(texts, y, ([], np.zeros(0, dtype=np.int64)), n_classes)
+    settings_class, fitted_attribute = LMConfig, "models_"
 
     def fit_with_pool(
         self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
@@ -138,10 +124,6 @@ class LMBackend:
         """Per text, each token's log-likelihood ratio under the word models (`AuthorModels.token_scores`)."""
         self._check_fitted()
         return self.models_.token_scores(list(texts))
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "models_"):
-            raise NotFittedError("this LMBackend is not fitted yet; call fit() or LMBackend.load()")
 
 
 Units = tuple[list[list[str]], list[list[str]]]  # each text as characters, and as word tokens

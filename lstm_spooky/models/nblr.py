@@ -32,7 +32,6 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
-from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -49,33 +48,27 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta, with_pool
+from .base import CONFIG_FILE, NGramModel, read_member_meta, with_pool
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
 WORD_BLOCK = 0  # the word vectorizer, then the characters': their features in that order
 
 
-class NBLRBackend:
+class NBLRBackend(NGramModel):
     """One-vs-rest NB-weighted logistic regressions over TF-IDF word and character n-grams."""
 
-    def __init__(self, config: NBLRConfig | None = None):
-        self.config = config if config is not None else NBLRConfig()
+    settings_class, fitted_attribute = NBLRConfig, "weights_"
 
-    def fit(
-        self,
-        texts: list[str],
-        y: np.ndarray,
-        validation: tuple[list[str], np.ndarray] | None = None,
-        n_classes: int | None = None,
-        progress: FitProgress | None = None,
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
     ) -> NBLRBackend:
-        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
-        and `progress` are for networks, not used here."""
+        """Fit on the labelled rows and the pseudo-labelled `pool` (texts, class ids) alike (base.PoolFit):
+        nothing here calibrates."""
         config = self.config
         if config.char_analyzer not in ("char", "char_wb"):
             raise ValueError(f"char_analyzer must be 'char' or 'char_wb', got {config.char_analyzer!r}")
-        texts, y = check_training_set(texts, y, n_classes)
+        texts, y = check_training_set(*with_pool(texts, y, pool), n_classes)
         self.vectorizers_ = _vectorizers(config)
         x = sp.hstack([v.fit_transform(texts) for v in self.vectorizers_], format="csr")
         weights, intercepts = [], []
@@ -89,12 +82,6 @@ class NBLRBackend:
         self.weights_ = np.array(weights, dtype=np.float32)
         self.intercepts_ = np.array(intercepts)
         return self
-
-    def fit_with_pool(
-        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
-    ) -> NBLRBackend:
-        """`fit` on the labelled rows and the pseudo-labelled `pool` alike (base.PoolFit): nothing here calibrates."""
-        return self.fit(*with_pool(texts, y, pool), None, n_classes)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
@@ -172,10 +159,6 @@ class NBLRBackend:
             backend.weights_ = arrays["weights"]
             backend.intercepts_ = arrays["intercepts"]
         return backend
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "weights_"):
-            raise NotFittedError("this NBLRBackend is not fitted yet; call fit() or NBLRBackend.load()")
 
 
 def nb_ratio(x: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:

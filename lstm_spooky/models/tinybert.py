@@ -37,12 +37,11 @@ import keras
 import keras_hub
 import numpy as np
 import tensorflow as tf
-from sklearn.exceptions import NotFittedError
 
 from ..config import BertConfig
 from ..data.labels import check_training_set
 from ..probability import EPS
-from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, read_member_meta
+from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, SettingsModel, read_member_meta
 from .training import progress_callback
 
 FORMAT_VERSION = 1
@@ -52,11 +51,10 @@ HF_FILES = ("model.safetensors", "vocab.txt", "tokenizer_config.json")
 HUB_HOSTS = {"hf": "huggingface.co", "kaggle": "www.kaggle.com", "modelscope": "www.modelscope.cn"}
 
 
-class TinyBERTBackend:
+class TinyBERTBackend(SettingsModel):
     """A pretrained BERT fine-tuned to tell the labels (authors) apart."""
 
-    def __init__(self, config: BertConfig | None = None):
-        self.config = config if config is not None else BertConfig()
+    settings_class, fitted_attribute = BertConfig, "classifier_"
 
     def fit(
         self,
@@ -101,8 +99,7 @@ class TinyBERTBackend:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
-        if not hasattr(self, "classifier_"):
-            raise NotFittedError("this TinyBERTBackend is not fitted yet; call fit() or TinyBERTBackend.load()")
+        self._check_fitted()
         proba = self.classifier_.predict(
             np.array(list(texts), dtype=object), batch_size=4 * self.config.batch_size, verbose=0
         )
