@@ -1,4 +1,4 @@
-"""The BiLSTM backend: the network builder, and one trained (vocabulary, ratios, network) triple.
+"""The BiLSTM base model: the network builder, and one trained (vocabulary, ratios, network) triple.
 
 `build_bilstm` returns an uncompiled Keras functional model whose output is a
 probability row per sentence. Each token reaches the BiLSTM as its learned word
@@ -8,7 +8,7 @@ took one network from 0.435 to 0.308 log loss on held-out Kaggle sentences
 (docs/experiments.md): a word-id embedding learns little from a word seen five times, counting does.
 A network stacked beside n-gram models reads the words' ratios only, and learns word
 order itself (`SpookyConfig.network_nb_orders`).
-`BiLSTMBackend`
+`BiLSTMModel`
 builds the vocabulary and the ratio tables from its training texts, trains the network
 with early stopping, and saves or loads all three.
 """
@@ -64,7 +64,7 @@ def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes
     return keras.Model(inputs, probabilities, name="spooky_bilstm")
 
 
-class BiLSTMBackend(SettingsModel):
+class BiLSTMModel(SettingsModel):
     """One BiLSTM, with the vocabulary and the NB ratio tables of the texts it was trained on."""
 
     settings_class, fitted_attribute = SpookyConfig, "network_"
@@ -76,7 +76,7 @@ class BiLSTMBackend(SettingsModel):
         validation: tuple[list[str], np.ndarray],
         n_classes: int | None = None,
         progress: FitProgress | None = None,
-    ) -> BiLSTMBackend:
+    ) -> BiLSTMModel:
         """Train on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids;
         each epoch's progress goes to `progress`."""
         config = self.config
@@ -115,16 +115,16 @@ class BiLSTMBackend(SettingsModel):
         self.network_.save_weights(directory / WEIGHTS_FILE)
 
     @classmethod
-    def load(cls, directory: Path) -> BiLSTMBackend:
+    def load(cls, directory: Path) -> BiLSTMModel:
         meta = read_member_meta(directory, FORMAT_VERSION, "BiLSTM")
-        backend = cls(SpookyConfig.from_dict(meta["config"]))
-        backend.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
-        backend.n_classes_ = meta["n_classes"]
-        backend.ratios_ = NBTokenRatios.load(directory)
-        backend.network_ = backend._build()
-        backend.network_.load_weights(directory / WEIGHTS_FILE)
-        backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
-        return backend
+        model = cls(SpookyConfig.from_dict(meta["config"]))
+        model.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
+        model.n_classes_ = meta["n_classes"]
+        model.ratios_ = NBTokenRatios.load(directory)
+        model.network_ = model._build()
+        model.network_.load_weights(directory / WEIGHTS_FILE)
+        model.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
+        return model
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         return [tokenize(text, self.config.lowercase) for text in texts]

@@ -51,14 +51,14 @@ VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
 CLASSIFIERS = ("svm", "mnb")
 
 
-class LinearBackend(NGramModel):
+class LinearModel(NGramModel):
     """A linear SVM or multinomial naive Bayes over one kind of n-gram."""
 
     settings_class, fitted_attribute = LinearConfig, "weights_"
 
     def fit_with_pool(
         self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
-    ) -> LinearBackend:
+    ) -> LinearModel:
         """Fit on the labelled rows and the pseudo-labelled `pool` (texts, class ids) alike (base.PoolFit):
         nothing here calibrates."""
         config = self.config
@@ -117,16 +117,16 @@ class LinearBackend(NGramModel):
         np.savez_compressed(directory / WEIGHTS_FILE, **arrays)
 
     @classmethod
-    def load(cls, directory: Path) -> LinearBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> LinearModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "linear model")
-        backend = cls(LinearConfig.from_dict(meta["config"]))
+        model = cls(LinearConfig.from_dict(meta["config"]))
         ngrams = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            backend.vectorizer_ = restore_vectorizer(backend._vectorizer(ngrams), arrays.get("idf"))
-            backend.weights_, backend.intercepts_ = arrays["weights"], arrays["intercepts"]
-        return backend
+            model.vectorizer_ = restore_vectorizer(model._vectorizer(ngrams), arrays.get("idf"))
+            model.weights_, model.intercepts_ = arrays["weights"], arrays["intercepts"]
+        return model
 
     def _vectorizer(self, vocabulary: list[str] | None = None):
         # Words are lowercased by the tokenizer; characters keep their case (capitals are style).

@@ -1,4 +1,4 @@
-"""The n-gram language-model backend: per-label character and word models, calibrated.
+"""The language-model base model: per-label character and word models, calibrated.
 
 Every label (author) gets interpolated Kneser-Ney language models over characters and over
 word tokens (by default character 3-, 5- and 7-gram models and word 1-, 2- and 3-gram
@@ -41,14 +41,14 @@ FORMAT_VERSION = 2  # 2: tables shared by several models written once, counts as
 SYMBOLS_FILE, COUNTS_FILE = "symbols.json", "counts.npz"
 
 
-class LMBackend(NGramModel):
+class LMModel(NGramModel):
     """Per-author character and word Kneser-Ney models, calibrated by a small logistic regression."""
 
     settings_class, fitted_attribute = LMConfig, "models_"
 
     def fit_with_pool(
         self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
-    ) -> LMBackend:
+    ) -> LMModel:
         """`fit`, the pseudo-labelled `pool` (texts, class ids) counted by every language model (base.PoolFit):
         by each calibration part's models too, but the calibrating regression is fitted on the labelled
         rows' scores alone, so it learns how far the ratios can be trusted from true labels only."""
@@ -110,15 +110,15 @@ class LMBackend(NGramModel):
         self.models_.save(directory)
 
     @classmethod
-    def load(cls, directory: Path) -> LMBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> LMModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "LM")
-        backend = cls(LMConfig.from_dict(meta["config"]))
-        backend.coef_ = np.array(meta["coef"], dtype=np.float64)
-        backend.intercept_ = np.array(meta["intercept"], dtype=np.float64)
-        backend.models_ = AuthorModels.load(directory, backend.config)
-        return backend
+        model = cls(LMConfig.from_dict(meta["config"]))
+        model.coef_ = np.array(meta["coef"], dtype=np.float64)
+        model.intercept_ = np.array(meta["intercept"], dtype=np.float64)
+        model.models_ = AuthorModels.load(directory, model.config)
+        return model
 
     def token_scores(self, texts: list[str]) -> list[np.ndarray]:
         """Per text, each token's log-likelihood ratio under the word models (`AuthorModels.token_scores`)."""

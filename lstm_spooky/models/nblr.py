@@ -1,4 +1,4 @@
-"""The NB-LR backend: naive-Bayes-weighted logistic regression on word and character n-grams.
+"""The NB-LR base model: naive-Bayes-weighted logistic regression on word and character n-grams.
 
 This is NBSVM (Wang & Manning 2012) with a logistic loss. Sentences become TF-IDF
 vectors of word 1-3 grams and character 1-5 grams (sublinear term frequency, one
@@ -55,14 +55,14 @@ VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
 WORD_BLOCK = 0  # the word vectorizer, then the characters': their features in that order
 
 
-class NBLRBackend(NGramModel):
+class NBLRModel(NGramModel):
     """One-vs-rest NB-weighted logistic regressions over TF-IDF word and character n-grams."""
 
     settings_class, fitted_attribute = NBLRConfig, "weights_"
 
     def fit_with_pool(
         self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
-    ) -> NBLRBackend:
+    ) -> NBLRModel:
         """Fit on the labelled rows and the pseudo-labelled `pool` (texts, class ids) alike (base.PoolFit):
         nothing here calibrates."""
         config = self.config
@@ -144,21 +144,21 @@ class NBLRBackend(NGramModel):
         )
 
     @classmethod
-    def load(cls, directory: Path) -> NBLRBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> NBLRModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "NB-LR")
-        backend = cls(NBLRConfig.from_dict(meta["config"]))
+        model = cls(NBLRConfig.from_dict(meta["config"]))
         vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            words, chars = _vectorizers(backend.config, vocabulary["words"], vocabulary["chars"])
-            backend.vectorizers_ = [
+            words, chars = _vectorizers(model.config, vocabulary["words"], vocabulary["chars"])
+            model.vectorizers_ = [
                 restore_vectorizer(words, arrays["word_idf"]),
                 restore_vectorizer(chars, arrays["char_idf"]),
             ]
-            backend.weights_ = arrays["weights"]
-            backend.intercepts_ = arrays["intercepts"]
-        return backend
+            model.weights_ = arrays["weights"]
+            model.intercepts_ = arrays["intercepts"]
+        return model
 
 
 def nb_ratio(x: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""The TinyBERT backend (optional): fine-tune a small pretrained BERT with KerasHub.
+"""The TinyBERT base model (optional): fine-tune a small pretrained BERT with KerasHub.
 
 This is the only module that imports keras_hub, which the `bert` extra installs
 (`pip install 'lstm-spooky[bert]'`). `BertConfig.preset` names the starting point:
@@ -51,7 +51,7 @@ HF_FILES = ("model.safetensors", "vocab.txt", "tokenizer_config.json")
 HUB_HOSTS = {"hf": "huggingface.co", "kaggle": "www.kaggle.com", "modelscope": "www.modelscope.cn"}
 
 
-class TinyBERTBackend(SettingsModel):
+class TinyBERTModel(SettingsModel):
     """A pretrained BERT fine-tuned to tell the labels (authors) apart."""
 
     settings_class, fitted_attribute = BertConfig, "classifier_"
@@ -63,7 +63,7 @@ class TinyBERTBackend(SettingsModel):
         validation: tuple[list[str], np.ndarray],
         n_classes: int | None = None,
         progress: FitProgress | None = None,
-    ) -> TinyBERTBackend:
+    ) -> TinyBERTModel:
         """Fine-tune on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids;
         each epoch's progress goes to `progress`."""
         config = self.config
@@ -115,14 +115,14 @@ class TinyBERTBackend(SettingsModel):
         self.classifier_.save_to_preset(str(directory / PRESET_DIR))
 
     @classmethod
-    def load(cls, directory: Path) -> TinyBERTBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> TinyBERTModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "TinyBERT")
-        backend = cls(BertConfig.from_dict(meta["config"]))
-        backend.classifier_ = keras_hub.models.TextClassifier.from_preset(str(directory / PRESET_DIR))
-        backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
-        return backend
+        model = cls(BertConfig.from_dict(meta["config"]))
+        model.classifier_ = keras_hub.models.TextClassifier.from_preset(str(directory / PRESET_DIR))
+        model.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
+        return model
 
 
 def build_classifier(config: BertConfig, n_classes: int = 3) -> keras_hub.models.BertTextClassifier:

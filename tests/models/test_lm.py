@@ -4,7 +4,7 @@ import pytest
 
 from lstm_spooky.config import LMConfig
 from lstm_spooky.data.labels import encode_labels
-from lstm_spooky.models.lm import LMBackend
+from lstm_spooky.models.lm import LMModel
 from tests.conftest import make_corpus
 
 TRAIN = make_corpus()
@@ -17,4 +17,4 @@ def test_config_round_trips_through_json():
 
 def test_fit_rejects_a_discount_that_would_not_leave_a_distribution():
     with pytest.raises(ValueError, match="discount must be in \\(0, 1\\]"):
-        LMBackend(LMConfig(discount=1.5)).fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
+        LMModel(LMConfig(discount=1.5)).fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
