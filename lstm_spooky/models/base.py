@@ -152,6 +152,18 @@ def with_pool(texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray
     return list(texts) + list(pool[0]), np.concatenate([np.asarray(y, dtype=np.int64), pool[1]])
 
 
+def write_member_meta(
+    directory: Path, format_version: int, config: Any, n_classes: int | None = None, **more: Any
+) -> None:
+    """Write a member's config.json: its format version, its number of classes (where it keeps it), its settings
+    (a config dataclass) and `more`, in that order; `read_member_meta` reads it back."""
+    meta = {"format_version": format_version}
+    if n_classes is not None:
+        meta["n_classes"] = n_classes
+    meta |= {"config": config.to_dict(), **more}
+    (Path(directory) / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
 def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:
     """A member's config.json, after checking its format version."""
     meta = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))

@@ -26,7 +26,7 @@ from ..config import SpookyConfig
 from ..text.nb_ratios import NBTokenRatios
 from ..text.tokenize import tokenize
 from ..text.vocab import Vocabulary
-from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, SettingsModel, read_member_meta
+from .base import HISTORY_FILE, FitProgress, SettingsModel, read_member_meta, write_member_meta
 from .training import predict_by_width, progress_callback, train_network
 
 FORMAT_VERSION = 2  # 2: NB ratio tables beside the vocabulary
@@ -107,8 +107,7 @@ class BiLSTMModel(SettingsModel):
 
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
-        meta = {"format_version": FORMAT_VERSION, "n_classes": self.n_classes_, "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config, self.n_classes_)
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.vocab_.save(directory / VOCAB_FILE)
         self.ratios_.save(directory)

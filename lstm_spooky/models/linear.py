@@ -24,7 +24,6 @@ A saved model directory holds:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +43,7 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, NGramModel, read_member_meta, with_pool
+from .base import NGramModel, read_member_meta, with_pool, write_member_meta
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
@@ -109,8 +108,7 @@ class LinearModel(NGramModel):
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config, len(self.weights_))
         ngrams, idf = vectorizer_state(self.vectorizer_)
         save_vocabulary(directory / VOCABULARY_FILE, ngrams)
         arrays = {"weights": self.weights_, "intercepts": self.intercepts_, **({"idf": idf} if idf is not None else {})}

@@ -34,7 +34,7 @@ from ..config import LMConfig
 from ..data.labels import check_training_set
 from ..probability import EPS, class_scores
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, NGramModel, read_member_meta
+from .base import NGramModel, read_member_meta, write_member_meta
 from .kneser_ney import KneserNeyLM, Sequences, SymbolTable
 
 FORMAT_VERSION = 2  # 2: tables shared by several models written once, counts as int32
@@ -97,17 +97,16 @@ class LMModel(NGramModel):
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
-        meta = {
-            "format_version": FORMAT_VERSION,
-            "n_classes": self.models_.n_classes,
-            "config": self.config.to_dict(),
+        write_member_meta(
+            directory,
+            FORMAT_VERSION,
+            self.config,
+            self.models_.n_classes,
             # (n_classes, n_features) weights of the calibrating regression; (1, n_features) for two classes
-            "coef": self.coef_.tolist(),
-            "intercept": self.intercept_.tolist(),
-        }
-        directory = Path(directory)
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        self.models_.save(directory)
+            coef=self.coef_.tolist(),
+            intercept=self.intercept_.tolist(),
+        )
+        self.models_.save(Path(directory))
 
     @classmethod
     def load(cls, directory: Path) -> LMModel:

@@ -26,7 +26,6 @@ A saved model directory holds:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +47,7 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, NGramModel, read_member_meta, with_pool
+from .base import NGramModel, read_member_meta, with_pool, write_member_meta
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
@@ -130,8 +129,7 @@ class NBLRModel(NGramModel):
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config, len(self.weights_))
         (words, word_idf), (chars, char_idf) = map(vectorizer_state, self.vectorizers_)
         vocabulary = {"words": words, "chars": chars}
         save_vocabulary(directory / VOCABULARY_FILE, vocabulary)

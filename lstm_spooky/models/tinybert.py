@@ -41,7 +41,7 @@ import tensorflow as tf
 from ..config import BertConfig
 from ..data.labels import check_training_set
 from ..probability import EPS
-from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, SettingsModel, read_member_meta
+from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, SettingsModel, read_member_meta, write_member_meta
 from .training import progress_callback
 
 FORMAT_VERSION = 1
@@ -109,8 +109,7 @@ class TinyBERTModel(SettingsModel):
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config)
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.classifier_.save_to_preset(str(directory / PRESET_DIR))
 
