@@ -2,7 +2,9 @@
 
 from ._version import __version__
 from .config import SpookyConfig
-from .data.corpus import AUTHORS, DataError, read_test, read_train
+from .data.corpus import read_test, read_train
+from .data.errors import DataError
+from .data.labels import AUTHORS
 
 __all__ = [
     "__version__",

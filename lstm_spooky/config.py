@@ -2,13 +2,21 @@
 
 A saved model directory stores this config as JSON, so `SpookyConfig.from_dict` is all
 `submit` needs to rebuild the exact models that `fit` trained. The BiLSTM's settings
-are the top-level fields; the n-gram backends keep theirs in nested dataclasses.
+are the top-level fields; every other base model keeps its own in a nested dataclass.
+A count's least sensible value is written beside its field (`at_least`), for `config_check`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
+
+
+def at_least(minimum: int, default: Any) -> Any:
+    """A setting's field, with the least value that makes sense for it (for a tuple, for each of its numbers):
+    `folds: int = at_least(1, 5)`. `config_check` reads the bound off the field, so it is written beside it."""
+    return field(default=default, metadata={"minimum": minimum})
 
 
 class _Config:
@@ -71,10 +79,11 @@ class _Config:
 class NBLRConfig(_Config):
     # Defaults chosen by 5-fold CV on the Kaggle training set (scripts/eval_classical.py); the
     # neighbours tried (C 16/32/64, alpha 0.01/0.1, char_wb, char 2-6, word 1-2) were within 0.005.
-    word_ngrams: tuple[int, int] = (1, 3)
-    char_ngrams: tuple[int, int] = (1, 5)
+    word_ngrams: tuple[int, int] = at_least(1, (1, 3))
+    char_ngrams: tuple[int, int] = at_least(1, (1, 5))
     char_analyzer: str = "char"  # "char_wb" (n-grams inside word boundaries) scored 0.002 worse
-    min_df: int = 1  # min_df=2 cost 0.013: n-grams seen in one sentence still carry weight through the NB ratio
+    # min_df=2 cost 0.013: n-grams seen in one sentence still carry weight through the NB ratio
+    min_df: int = at_least(1, 1)
     alpha: float = 0.03  # NB smoothing added to each feature's TF-IDF sum; 1 (as for counts) is far too strong
     c: float = 24.0  # inverse L2 strength of each one-vs-rest regression
 
@@ -89,12 +98,12 @@ class LMConfig(_Config):
     # character 5-gram and word 1- and 3-gram models gave OOF log loss 0.286 alone; characters
     # 3/5/7 and words 1/2/3 give 0.283 alone and their raw ratios lower the stack's by 0.001-0.003.
     # One Kneser-Ney model per entry (per author); each adds 3 calibration features.
-    char_orders: tuple[int, ...] = (3, 5, 7)
-    word_orders: tuple[int, ...] = (1, 2, 3)
+    char_orders: tuple[int, ...] = at_least(1, (3, 5, 7))
+    word_orders: tuple[int, ...] = at_least(1, (1, 2, 3))
     lowercase_chars: bool = False  # capitals carry a little style: lowercasing cost 0.002
     discount: float | None = None  # None: modified Kneser-Ney discounts per order and author; 0.75 alike
     length_power: float = 0.25  # ratios are divided by (symbols + 1)**length_power; 0 and 0.5 cost 0.003
-    calibration_folds: int = 5  # parts the cross-fitted calibration scores come from; 10 alike, slower
+    calibration_folds: int = at_least(2, 5)  # parts the cross-fitted calibration scores come from; 10 alike, slower
     calibration_c: float = 1.0  # inverse L2 strength of the calibrating regression; 0.1 to 10 alike
     seed: int = 0
 
@@ -113,7 +122,7 @@ class LinearConfig(_Config):
 
     classifier: str = "svm"  # "svm": LinearSVC margins; "mnb": multinomial naive Bayes
     analyzer: str = "word"  # "word": project tokens, lowercased; "char": character n-grams, case kept
-    ngrams: tuple[int, int] = (1, 2)
+    ngrams: tuple[int, int] = at_least(1, (1, 2))
     weighting: str = "tfidf"  # "tfidf", "binary" or "counts" (text/ngrams.py)
     c: float = 0.3  # svm: inverse L2 strength
     alpha: float = 10.0  # mnb: additive smoothing; strong, because the stack rescales its scores
@@ -125,18 +134,18 @@ class LinearConfig(_Config):
 
 @dataclass(frozen=True)
 class BertConfig(_Config):
-    """Fine-tuning settings of the optional TinyBERT backend (the `bert` extra)."""
+    """Fine-tuning settings of the optional TinyBERT model (the `bert` extra)."""
 
     # A KerasHub preset name, a local KerasHub preset folder, or a local Hugging Face BERT
     # folder with model.safetensors (`lstm-spooky convert-bert` makes one from TinyBERT's).
     preset: str = "bert_tiny_en_uncased"
-    sequence_length: int = 64  # WordPiece tokens: 90% of the training sentences fit whole
-    batch_size: int = 32
+    sequence_length: int = at_least(2, 64)  # WordPiece tokens: 90% of the training sentences fit whole
+    batch_size: int = at_least(1, 32)
     learning_rate: float = 5e-5  # peak, reached after the warm-up, then cosine decay to 0
     warmup_fraction: float = 0.1  # of all training steps
     weight_decay: float = 0.01  # AdamW; biases and LayerNorm weights are not decayed
-    epochs: int = 3  # at most; early stopping on the held-out fold keeps the best epoch
-    patience: int = 1
+    epochs: int = at_least(1, 3)  # at most; early stopping on the held-out fold keeps the best epoch
+    patience: int = at_least(0, 1)
     dropout: float = 0.1  # before the classification layer
 
 
@@ -167,7 +176,7 @@ class SpookyConfig(_Config):
     # the pool behind each part's models (seed 1: 2 parts 0.2325, 4 0.2281, 8 0.2245), each one more fit.
     pool_models: tuple[str, ...] = ("lm",)
     pool_threshold: float = 0.9
-    pool_parts: int = 8
+    pool_parts: int = at_least(2, 8)
     nblr: NBLRConfig = field(default_factory=NBLRConfig)
     lm: LMConfig = field(default_factory=LMConfig)
     mnb_words: LinearConfig = LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")
@@ -183,8 +192,8 @@ class SpookyConfig(_Config):
     # (docs/experiments.md): alone 0.2950 instead of 0.2984; stacked, with word ratios only, they
     # lower the stack by 0.0036 and 0.0046 (seeds 42 and 7) instead of 0.0030 and 0.0038.
     lowercase: bool = False
-    min_count: int = 2  # words seen once carry no signal a held-out sentence can reuse
-    max_vocab: int = 30_000
+    min_count: int = at_least(1, 2)  # words seen once carry no signal a held-out sentence can reuse
+    max_vocab: int = at_least(3, 30_000)
     max_len_percentile: float = 99.0  # longer sentences are truncated at this length
 
     # Naive Bayes log-count ratios each token carries beside its embedding (text/nb_ratios.py):
@@ -194,10 +203,10 @@ class SpookyConfig(_Config):
     nb_cross_fit_folds: int = 5  # parts a training row's own ratios are counted without
 
     # network
-    embedding_dim: int = 64
+    embedding_dim: int = at_least(1, 64)
     spatial_dropout: float = 0.3
-    lstm_units: int = 64
-    dense_units: tuple[int, ...] = (64, 32)  # one Dense+Dropout block per entry
+    lstm_units: int = at_least(1, 64)
+    dense_units: tuple[int, ...] = at_least(1, (64, 32))  # one Dense+Dropout block per entry
     dense_dropout: float = 0.4
 
     # training
@@ -205,14 +214,14 @@ class SpookyConfig(_Config):
     # worse than this gentler start on two seeds.
     learning_rate: float = 1e-3
     lr_decay: float = 0.7  # learning rate multiplier per epoch
-    batch_size: int = 64
-    max_epochs: int = 10
+    batch_size: int = at_least(1, 64)
+    max_epochs: int = at_least(1, 10)
     # Epochs without a better validation log loss before stopping. With the NB ratios, in the
     # 15 fold networks of three full fits (words' ratios, lowercased or not; ratios of words,
     # pairs and triples) the best epoch was the first or second, the next 0.008-0.06 worse and
     # none later better: a second epoch of patience found nothing and cost 6-9 s a fold.
-    patience: int = 1
-    folds: int = 5  # one network per stratified fold, averaged; 1 trains a single network
+    patience: int = at_least(0, 1)
+    folds: int = at_least(1, 5)  # one network per stratified fold, averaged; 1 trains a single network
     validation_fraction: float = 0.1  # held out for early stopping when folds == 1
     seed: int = 42
 

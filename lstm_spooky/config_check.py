@@ -3,8 +3,9 @@
 `SpookyConfig.from_dict` trusts its values, as it must for the configs `save` wrote; a
 hand-written file can hold `"folds": "five"` or `"lm": 3`, which would otherwise fail
 minutes later, deep in scikit-learn or Keras, with a traceback. Here each value is checked
-against its field's type annotation, and counts against their smallest sensible value, so
-the error names the field (the model names are the registry's to check: models/registry.py).
+against its field's type annotation, and counts against the least sensible value their field
+carries (`config.at_least`), so the error names the field (the model names are the registry's
+to check: models/registry.py).
 It leaves out what only training can tell (a learning rate that diverges).
 """
 
@@ -16,29 +17,6 @@ import types
 import typing
 
 from .config import _Config
-
-# Counts that make no sense below these values; every other int may be any integer.
-MINIMUM = {
-    "folds": 1,
-    "max_epochs": 1,
-    "epochs": 1,
-    "batch_size": 1,
-    "embedding_dim": 1,
-    "lstm_units": 1,
-    "dense_units": 1,
-    "max_vocab": 3,
-    "min_count": 1,
-    "min_df": 1,
-    "patience": 0,
-    "calibration_folds": 2,
-    "sequence_length": 2,
-    "ngrams": 1,
-    "word_ngrams": 1,
-    "char_ngrams": 1,
-    "char_orders": 1,
-    "word_orders": 1,
-    "pool_parts": 2,
-}
 
 
 def check_config(config: _Config, where: str = "") -> None:
@@ -55,8 +33,8 @@ def check_config(config: _Config, where: str = "") -> None:
             check_config(value, f"{name}.")
         elif not _matches(value, hints[spec.name]):
             raise ValueError(f"{name}: expected {_describe(hints[spec.name])}, got {value!r}")
-        elif spec.name in MINIMUM and any(v < MINIMUM[spec.name] for v in _numbers(value)):
-            raise ValueError(f"{name}: must be at least {MINIMUM[spec.name]}, got {value!r}")
+        elif "minimum" in spec.metadata and any(v < spec.metadata["minimum"] for v in _numbers(value)):
+            raise ValueError(f"{name}: must be at least {spec.metadata['minimum']}, got {value!r}")
 
 
 def _matches(value: object, hint: object) -> bool:

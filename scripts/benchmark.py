@@ -35,7 +35,7 @@ from eval_classical import parse_setting  # noqa: E402  (scripts/ is on the path
 from sklearn.model_selection import StratifiedKFold, train_test_split  # noqa: E402
 
 from lstm_spooky import SpookyClassifier, SpookyConfig, read_test, read_train  # noqa: E402
-from lstm_spooky.data.corpus import encode_labels  # noqa: E402
+from lstm_spooky.data.labels import encode_labels  # noqa: E402
 from lstm_spooky.probability import log_loss  # noqa: E402
 
 COLUMNS = ("model", "log loss", "accuracy", "fit s", "predict rows/s", "size MiB")

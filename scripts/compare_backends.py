@@ -28,7 +28,7 @@ from benchmark import directory_mib  # noqa: E402  (scripts/ is on sys.path when
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from lstm_spooky import AUTHORS, SpookyClassifier, SpookyConfig, read_train  # noqa: E402
-from lstm_spooky.data.corpus import encode_labels  # noqa: E402
+from lstm_spooky.data.labels import encode_labels  # noqa: E402
 from lstm_spooky.models.registry import MODELS  # noqa: E402
 from lstm_spooky.probability import log_loss  # noqa: E402
 

@@ -20,12 +20,13 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from lstm_spooky.config import LMConfig, NBLRConfig
-from lstm_spooky.data.corpus import encode_labels, read_train
-from lstm_spooky.models.lm import LMBackend
-from lstm_spooky.models.nblr import NBLRBackend
+from lstm_spooky.data.corpus import read_train
+from lstm_spooky.data.labels import encode_labels
+from lstm_spooky.models.lm import LMModel
+from lstm_spooky.models.nblr import NBLRModel
 from lstm_spooky.probability import log_loss
 
-BACKENDS = {"nblr": (NBLRBackend, NBLRConfig), "lm": (LMBackend, LMConfig)}
+BACKENDS = {"nblr": (NBLRModel, NBLRConfig), "lm": (LMModel, LMConfig)}
 
 
 def parse_setting(text: str) -> tuple[str, object]:

@@ -1,6 +1,8 @@
+from dataclasses import dataclass
+
 import pytest
 
-from lstm_spooky.config import SpookyConfig
+from lstm_spooky.config import SpookyConfig, _Config, at_least
 from lstm_spooky.config_check import check_config
 from tests.conftest import TINY
 
@@ -31,3 +33,13 @@ def test_sound_configs_pass(config):
 def test_a_wrong_value_is_named_by_its_field(values, message):
     with pytest.raises(ValueError, match=message):
         check_config(SpookyConfig.from_dict(values))
+
+
+@dataclass(frozen=True)
+class WidthSettings(_Config):
+    width: int = at_least(2, 4)
+
+
+def test_a_bound_written_beside_its_field_is_checked():
+    with pytest.raises(ValueError, match=r"width: must be at least 2, got 1"):
+        check_config(WidthSettings(width=1))

@@ -4,7 +4,8 @@ Kaggle's Spooky Author Identification files (`id,text,author`) need no options; 
 other CSV names its columns (`text_column`, `label_column`, `id_column`), and the
 frames returned always have the canonical columns `id`, `text` (and `author`, the
 label), so nothing downstream knows what the file called them. Labels are any
-strings: the label set is learned from the training file, two or more of them.
+strings: the label set is learned from the training file, two or more of them (data/labels.py
+holds the rules a label set keeps).
 
 Every problem becomes a `DataError` whose one-line message names the file, the row
 (by its id where it has one) and what to do, so the CLI can print it instead of a
@@ -20,23 +21,18 @@ import io
 import lzma
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
+from .labels import RESERVED_LABELS, check_two_or_more
+
 STDIN = Path("-")  # the file name that means standard input, as in most command-line tools
 # Compressed CSVs, by file name suffix: what pandas would infer from the name.
 DECOMPRESS = {".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress, ".zip": lambda raw: _unzip(raw)}
-AUTHORS = ("EAP", "HPL", "MWS")  # Kaggle's labels, in the order its submission wants them
-# Column names of the files the model directory writes (id, one column per label, the true
-# label), so no label may take them.
-RESERVED_LABELS = ("id", "author")
-
-
-class DataError(ValueError):
-    """Input data that cannot be used; the message says where and how to fix it."""
 
 
 def read_train(
@@ -63,12 +59,11 @@ def read_train(
             f"{path}: row {row + 1} (id {frame['id'].iloc[row]!r}) has the label {frame['author'].iloc[row]!r}; "
             f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); rename it"
         )
-    labels = sorted(frame["author"].unique())
-    if len(labels) < 2:
-        raise DataError(
-            f"{path}: every row of column {label_column!r} is {labels[0]!r}; a classifier needs two or more "
-            f"distinct labels (is --label-column the right column?)"
-        )
+    check_two_or_more(
+        sorted(frame["author"].unique()),
+        f"{path}: every row of column {label_column!r} is",
+        " (is --label-column the right column?)",
+    )
     return frame
 
 
@@ -106,77 +101,6 @@ def validate_texts(texts: Iterable[object], source: str = "texts") -> list[str]:
         if not text.strip():
             raise DataError(f"{source}: item {i} is empty; every sentence needs some text")
     return texts
-
-
-def label_set(labels: Iterable[object]) -> np.ndarray:
-    """The distinct labels, sorted, of their own type: what `fit` learns as `classes_`.
-
-    Strings sort as text and numbers as numbers, as scikit-learn's classifiers sort them:
-
-    >>> label_set(["MWS", "EAP", "HPL", "EAP"]).tolist()
-    ['EAP', 'HPL', 'MWS']
-    >>> label_set([10, 2, 1, 2]).tolist()
-    [1, 2, 10]
-    """
-    values = list(labels)
-    kinds = {
-        "text"
-        if isinstance(label, str)
-        else "number"
-        if isinstance(label, (int, float, np.number))
-        else type(label).__name__
-        for label in values
-    }
-    if len(kinds) > 1:
-        raise DataError(f"labels mix {' and '.join(sorted(kinds))}; give labels of one kind")
-    classes = np.unique(np.asarray(values)) if values else np.array([])
-    names = [str(label) for label in classes]
-    if any(not name.strip() for name in names):
-        raise DataError("a label is empty; every training sentence needs a label")
-    if len(classes) < 2:
-        found = f"every label is {names[0]!r}" if names else "no labels given"
-        raise DataError(f"{found}; a classifier needs two or more distinct labels")
-    reserved = sorted(set(names) & set(RESERVED_LABELS))
-    if reserved:
-        raise DataError(
-            f"labels may not be {' or '.join(map(repr, RESERVED_LABELS))} (column names of the submission); "
-            f"got {reserved[0]!r}"
-        )
-    return classes
-
-
-def encode_labels(labels: Sequence[object], classes: Sequence[object] | None = None) -> np.ndarray:
-    """Map labels to class ids: their positions in `classes`, compared by their text, so that a label
-    read back from a CSV ("2") finds its class (2).
-
-    `classes` defaults to the sorted distinct labels, which for Kaggle's file is
-    AUTHORS: EAP, HPL, MWS -> 0, 1, 2.
-    """
-    classes = [str(label) for label in (label_set(labels) if classes is None else classes)]
-    index = {label: i for i, label in enumerate(classes)}
-    labels = [str(label) for label in labels]
-    unknown = sorted(set(labels) - set(index))
-    if unknown:
-        raise DataError(f"unknown labels {unknown}; the model knows {', '.join(classes)}")
-    return np.array([index[label] for label in labels], dtype=np.int64)
-
-
-def check_training_set(
-    texts: Iterable[str], y: Sequence[int], n_classes: int | None = None
-) -> tuple[list[str], np.ndarray]:
-    """`texts` as a list and class ids `y` as an int array, after checking they pair up and
-    that each of the `n_classes` classes (default: as many as the largest id says) has
-    sentences: a model cannot learn a label it never saw."""
-    texts, y = list(texts), np.asarray(y, dtype=np.int64)
-    if len(texts) != len(y):
-        raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
-    n_classes = int(y.max()) + 1 if n_classes is None and len(y) else (n_classes or 0)
-    missing = sorted(set(range(n_classes)) - set(y.tolist()))
-    if missing:
-        raise ValueError(f"every label needs training sentences; none for class ids {missing}")
-    if n_classes < 2:
-        raise ValueError(f"a classifier needs two or more classes, got {n_classes}")
-    return texts, y
 
 
 def read_header_and_ids(path: str | Path) -> tuple[list[str], list[str]]:

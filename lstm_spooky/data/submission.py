@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..probability import EPS
 from ..store.atomic import atomic_file
-from .corpus import DataError, read_header_and_ids
+from .corpus import read_header_and_ids
+from .errors import DataError
 
 ID = "id"
 

@@ -31,7 +31,8 @@ from sklearn.exceptions import NotFittedError
 
 from ..config import SpookyConfig
 from ..config_check import check_config
-from ..data.corpus import encode_labels, label_set, validate_texts
+from ..data.corpus import validate_texts
+from ..data.labels import encode_labels, label_set
 from ..models import registry
 from ..models.base import BaseModel
 from ..store.checkpoints import FoldCheckpoints, data_fingerprint

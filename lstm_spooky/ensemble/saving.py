@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..data.corpus import encode_labels
+from ..data.labels import encode_labels
 from ..models import registry
 from ..store.atomic import atomic_directory
 from ..store.manifest import write_manifest

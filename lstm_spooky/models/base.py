@@ -23,15 +23,20 @@ Optional, each a protocol of its own that the ensemble tests with `isinstance`:
 - a network (its registry entry says `epochs`) reports its epochs to `progress` while it
   fits and keeps Keras' per-epoch logs in `history_` (`loss`, `val_loss`, ...).
 
+The models of this package inherit what they share from `SettingsModel` (built from their
+settings, a fitted check) and, fitted by counting, `NGramModel` (`fit` is `fit_with_pool`
+without a pool); a model added from outside needs neither.
+
 A member's directory holds a config.json with the model's own format version
 (`read_member_meta`), and whatever else its `save` writes.
 """
 
 from __future__ import annotations
 
+import abc
 import json
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -97,9 +102,66 @@ class PoolFit(Protocol):
         A model that calibrates itself (the language models) calibrates on the labelled rows alone."""
 
 
+class SettingsModel:
+    """What the base models of this package share, written once: each is built from its settings
+    dataclass (its defaults when none is given; checks wait for `fit`, as in scikit-learn) and
+    refuses to predict or save before it is fitted. `BaseModel` stays the contract: a model
+    registered from outside keeps it without this class."""
+
+    settings_class: ClassVar[type]  # its settings dataclass, e.g. config.LMConfig
+    fitted_attribute: ClassVar[str]  # what `fit` and `load` set, e.g. "models_"
+
+    def __init__(self, config: Any = None):
+        self.config = config if config is not None else self.settings_class()
+
+    def _check_fitted(self) -> None:
+        # Imported here: the registry imports this module, and the command's help and completion
+        # would otherwise wait for scikit-learn.
+        from sklearn.exceptions import NotFittedError
+
+        if not hasattr(self, self.fitted_attribute):
+            name = type(self).__name__
+            raise NotFittedError(f"this {name} is not fitted yet; call fit() or {name}.load()")
+
+
+class NGramModel(SettingsModel, abc.ABC):
+    """A model fitted in one pass over its rows, labelled or pseudo-labelled (no held-out rows, no
+    epochs): `fit` is `fit_with_pool` (`PoolFit`) with an empty pool."""
+
+    def fit(
+        self,
+        texts: list[str],
+        y: np.ndarray,
+        validation: tuple[list[str], np.ndarray] | None = None,
+        n_classes: int | None = None,
+        progress: FitProgress | None = None,
+    ) -> NGramModel:
+        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
+        and `progress` are for networks, not used here."""
+        return self.fit_with_pool(texts, y, ([], np.zeros(0, dtype=np.int64)), n_classes)
+
+    @abc.abstractmethod
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
+    ) -> NGramModel:
+        """`PoolFit.fit_with_pool`."""
+
+
 def with_pool(texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray]) -> tuple[list[str], np.ndarray]:
     """The labelled rows followed by the pool's: for a model whose every row is a row to learn from."""
     return list(texts) + list(pool[0]), np.concatenate([np.asarray(y, dtype=np.int64), pool[1]])
+
+
+def write_member_meta(
+    directory: Path, format_version: int, config: Any, n_classes: int | None = None, **more: Any
+) -> None:
+    """Write a member's config.json: its format version, its number of classes (where it keeps it), its settings
+    (a config dataclass) and `more`, in that order; `read_member_meta` reads it back."""
+    meta = {"format_version": format_version}
+    if n_classes is not None:
+        meta["n_classes"] = n_classes
+    meta |= {"config": config.to_dict(), **more}
+    (Path(directory) / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
 def read_member_meta(directory: Path, format_version: int, kind: str) -> dict:

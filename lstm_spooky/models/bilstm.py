@@ -1,4 +1,4 @@
-"""The BiLSTM backend: the network builder, and one trained (vocabulary, ratios, network) triple.
+"""The BiLSTM base model: the network builder, and one trained (vocabulary, ratios, network) triple.
 
 `build_bilstm` returns an uncompiled Keras functional model whose output is a
 probability row per sentence. Each token reaches the BiLSTM as its learned word
@@ -8,7 +8,7 @@ took one network from 0.435 to 0.308 log loss on held-out Kaggle sentences
 (docs/experiments.md): a word-id embedding learns little from a word seen five times, counting does.
 A network stacked beside n-gram models reads the words' ratios only, and learns word
 order itself (`SpookyConfig.network_nb_orders`).
-`BiLSTMBackend`
+`BiLSTMModel`
 builds the vocabulary and the ratio tables from its training texts, trains the network
 with early stopping, and saves or loads all three.
 """
@@ -21,13 +21,12 @@ from pathlib import Path
 import keras
 import numpy as np
 from keras import layers
-from sklearn.exceptions import NotFittedError
 
 from ..config import SpookyConfig
 from ..text.nb_ratios import NBTokenRatios
 from ..text.tokenize import tokenize
 from ..text.vocab import Vocabulary
-from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, read_member_meta
+from .base import HISTORY_FILE, FitProgress, SettingsModel, read_member_meta, write_member_meta
 from .training import predict_by_width, progress_callback, train_network
 
 FORMAT_VERSION = 2  # 2: NB ratio tables beside the vocabulary
@@ -65,11 +64,10 @@ def build_bilstm(config: SpookyConfig, vocab_size: int, n_ratios: int, n_classes
     return keras.Model(inputs, probabilities, name="spooky_bilstm")
 
 
-class BiLSTMBackend:
+class BiLSTMModel(SettingsModel):
     """One BiLSTM, with the vocabulary and the NB ratio tables of the texts it was trained on."""
 
-    def __init__(self, config: SpookyConfig | None = None):
-        self.config = config if config is not None else SpookyConfig()
+    settings_class, fitted_attribute = SpookyConfig, "network_"
 
     def fit(
         self,
@@ -78,7 +76,7 @@ class BiLSTMBackend:
         validation: tuple[list[str], np.ndarray],
         n_classes: int | None = None,
         progress: FitProgress | None = None,
-    ) -> BiLSTMBackend:
+    ) -> BiLSTMModel:
         """Train on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids;
         each epoch's progress goes to `progress`."""
         config = self.config
@@ -104,30 +102,28 @@ class BiLSTMBackend:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Network probabilities, shape (n_samples, n_classes), before any calibration."""
-        if not hasattr(self, "network_"):
-            raise NotFittedError("this BiLSTMBackend is not fitted yet; call fit() or BiLSTMBackend.load()")
+        self._check_fitted()
         return predict_by_width(self.network_, self._encode(texts))
 
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
-        meta = {"format_version": FORMAT_VERSION, "n_classes": self.n_classes_, "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config, self.n_classes_)
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.vocab_.save(directory / VOCAB_FILE)
         self.ratios_.save(directory)
         self.network_.save_weights(directory / WEIGHTS_FILE)
 
     @classmethod
-    def load(cls, directory: Path) -> BiLSTMBackend:
+    def load(cls, directory: Path) -> BiLSTMModel:
         meta = read_member_meta(directory, FORMAT_VERSION, "BiLSTM")
-        backend = cls(SpookyConfig.from_dict(meta["config"]))
-        backend.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
-        backend.n_classes_ = meta["n_classes"]
-        backend.ratios_ = NBTokenRatios.load(directory)
-        backend.network_ = backend._build()
-        backend.network_.load_weights(directory / WEIGHTS_FILE)
-        backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
-        return backend
+        model = cls(SpookyConfig.from_dict(meta["config"]))
+        model.vocab_ = Vocabulary.load(directory / VOCAB_FILE)
+        model.n_classes_ = meta["n_classes"]
+        model.ratios_ = NBTokenRatios.load(directory)
+        model.network_ = model._build()
+        model.network_.load_weights(directory / WEIGHTS_FILE)
+        model.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
+        return model
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         return [tokenize(text, self.config.lowercase) for text in texts]

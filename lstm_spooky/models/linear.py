@@ -24,16 +24,14 @@ A saved model directory holds:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 from sklearn.naive_bayes import MultinomialNB
 from sklearn.svm import LinearSVC
 
 from ..config import LinearConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS
 from ..text.ngrams import (
     build_vectorizer,
@@ -45,33 +43,27 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta, with_pool
+from .base import NGramModel, read_member_meta, with_pool, write_member_meta
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
 CLASSIFIERS = ("svm", "mnb")
 
 
-class LinearBackend:
+class LinearModel(NGramModel):
     """A linear SVM or multinomial naive Bayes over one kind of n-gram."""
 
-    def __init__(self, config: LinearConfig | None = None):
-        self.config = config if config is not None else LinearConfig()
+    settings_class, fitted_attribute = LinearConfig, "weights_"
 
-    def fit(
-        self,
-        texts: list[str],
-        y: np.ndarray,
-        validation: tuple[list[str], np.ndarray] | None = None,
-        n_classes: int | None = None,
-        progress: FitProgress | None = None,
-    ) -> LinearBackend:
-        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
-        and `progress` are for networks, not used here."""
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
+    ) -> LinearModel:
+        """Fit on the labelled rows and the pseudo-labelled `pool` (texts, class ids) alike (base.PoolFit):
+        nothing here calibrates."""
         config = self.config
         if config.classifier not in CLASSIFIERS:
             raise ValueError(f"classifier must be one of {', '.join(CLASSIFIERS)}, got {config.classifier!r}")
-        texts, y = check_training_set(texts, y, n_classes)
+        texts, y = check_training_set(*with_pool(texts, y, pool), n_classes)
         self.vectorizer_ = self._vectorizer()
         x = self.vectorizer_.fit_transform(texts)
         if config.classifier == "svm":
@@ -88,12 +80,6 @@ class LinearBackend:
             nb = MultinomialNB(alpha=config.alpha).fit(x, y)
             self.weights_, self.intercepts_ = nb.feature_log_prob_.astype(np.float32), nb.class_log_prior_
         return self
-
-    def fit_with_pool(
-        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
-    ) -> LinearBackend:
-        """`fit` on the labelled rows and the pseudo-labelled `pool` alike (base.PoolFit): nothing here calibrates."""
-        return self.fit(*with_pool(texts, y, pool), None, n_classes)
 
     def decision_function(self, texts: list[str]) -> np.ndarray:
         """Raw scores, shape (n_samples, n_classes): SVM margins, or naive Bayes joint log-likelihoods."""
@@ -122,24 +108,23 @@ class LinearBackend:
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config, len(self.weights_))
         ngrams, idf = vectorizer_state(self.vectorizer_)
         save_vocabulary(directory / VOCABULARY_FILE, ngrams)
         arrays = {"weights": self.weights_, "intercepts": self.intercepts_, **({"idf": idf} if idf is not None else {})}
         np.savez_compressed(directory / WEIGHTS_FILE, **arrays)
 
     @classmethod
-    def load(cls, directory: Path) -> LinearBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> LinearModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "linear model")
-        backend = cls(LinearConfig.from_dict(meta["config"]))
+        model = cls(LinearConfig.from_dict(meta["config"]))
         ngrams = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            backend.vectorizer_ = restore_vectorizer(backend._vectorizer(ngrams), arrays.get("idf"))
-            backend.weights_, backend.intercepts_ = arrays["weights"], arrays["intercepts"]
-        return backend
+            model.vectorizer_ = restore_vectorizer(model._vectorizer(ngrams), arrays.get("idf"))
+            model.weights_, model.intercepts_ = arrays["weights"], arrays["intercepts"]
+        return model
 
     def _vectorizer(self, vocabulary: list[str] | None = None):
         # Words are lowercased by the tokenizer; characters keep their case (capitals are style).
@@ -147,7 +132,3 @@ class LinearBackend:
         return build_vectorizer(
             config.analyzer, config.ngrams, config.weighting, lowercase=config.analyzer == "word", vocabulary=vocabulary
         )
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "weights_"):
-            raise NotFittedError("this LinearBackend is not fitted yet; call fit() or LinearBackend.load()")

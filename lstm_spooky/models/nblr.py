@@ -1,4 +1,4 @@
-"""The NB-LR backend: naive-Bayes-weighted logistic regression on word and character n-grams.
+"""The NB-LR base model: naive-Bayes-weighted logistic regression on word and character n-grams.
 
 This is NBSVM (Wang & Manning 2012) with a logistic loss. Sentences become TF-IDF
 vectors of word 1-3 grams and character 1-5 grams (sublinear term frequency, one
@@ -26,18 +26,16 @@ A saved model directory holds:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
-from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from ..config import NBLRConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS
 from ..text.ngrams import (
     build_vectorizer,
@@ -49,33 +47,27 @@ from ..text.ngrams import (
     vectorizer_state,
 )
 from ..text.tokenize import tokenize
-from .base import CONFIG_FILE, FitProgress, read_member_meta, with_pool
+from .base import NGramModel, read_member_meta, with_pool, write_member_meta
 
 FORMAT_VERSION = 2  # 2: gzip-compressed vocabulary, single-precision weights
 VOCABULARY_FILE, WEIGHTS_FILE = "vocabulary.json.gz", "weights.npz"
 WORD_BLOCK = 0  # the word vectorizer, then the characters': their features in that order
 
 
-class NBLRBackend:
+class NBLRModel(NGramModel):
     """One-vs-rest NB-weighted logistic regressions over TF-IDF word and character n-grams."""
 
-    def __init__(self, config: NBLRConfig | None = None):
-        self.config = config if config is not None else NBLRConfig()
+    settings_class, fitted_attribute = NBLRConfig, "weights_"
 
-    def fit(
-        self,
-        texts: list[str],
-        y: np.ndarray,
-        validation: tuple[list[str], np.ndarray] | None = None,
-        n_classes: int | None = None,
-        progress: FitProgress | None = None,
-    ) -> NBLRBackend:
-        """Fit on `texts` with class ids `y` (0 .. n_classes - 1; default: the largest id + 1); `validation`
-        and `progress` are for networks, not used here."""
+    def fit_with_pool(
+        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int | None
+    ) -> NBLRModel:
+        """Fit on the labelled rows and the pseudo-labelled `pool` (texts, class ids) alike (base.PoolFit):
+        nothing here calibrates."""
         config = self.config
         if config.char_analyzer not in ("char", "char_wb"):
             raise ValueError(f"char_analyzer must be 'char' or 'char_wb', got {config.char_analyzer!r}")
-        texts, y = check_training_set(texts, y, n_classes)
+        texts, y = check_training_set(*with_pool(texts, y, pool), n_classes)
         self.vectorizers_ = _vectorizers(config)
         x = sp.hstack([v.fit_transform(texts) for v in self.vectorizers_], format="csr")
         weights, intercepts = [], []
@@ -89,12 +81,6 @@ class NBLRBackend:
         self.weights_ = np.array(weights, dtype=np.float32)
         self.intercepts_ = np.array(intercepts)
         return self
-
-    def fit_with_pool(
-        self, texts: list[str], y: np.ndarray, pool: tuple[list[str], np.ndarray], n_classes: int
-    ) -> NBLRBackend:
-        """`fit` on the labelled rows and the pseudo-labelled `pool` alike (base.PoolFit): nothing here calibrates."""
-        return self.fit(*with_pool(texts, y, pool), None, n_classes)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
@@ -143,8 +129,7 @@ class NBLRBackend:
         """Write into an existing directory; callers make the write atomic."""
         self._check_fitted()
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "n_classes": len(self.weights_), "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config, len(self.weights_))
         (words, word_idf), (chars, char_idf) = map(vectorizer_state, self.vectorizers_)
         vocabulary = {"words": words, "chars": chars}
         save_vocabulary(directory / VOCABULARY_FILE, vocabulary)
@@ -157,25 +142,21 @@ class NBLRBackend:
         )
 
     @classmethod
-    def load(cls, directory: Path) -> NBLRBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> NBLRModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "NB-LR")
-        backend = cls(NBLRConfig.from_dict(meta["config"]))
+        model = cls(NBLRConfig.from_dict(meta["config"]))
         vocabulary = load_vocabulary(directory / VOCABULARY_FILE)
         with np.load(directory / WEIGHTS_FILE, allow_pickle=False) as arrays:
-            words, chars = _vectorizers(backend.config, vocabulary["words"], vocabulary["chars"])
-            backend.vectorizers_ = [
+            words, chars = _vectorizers(model.config, vocabulary["words"], vocabulary["chars"])
+            model.vectorizers_ = [
                 restore_vectorizer(words, arrays["word_idf"]),
                 restore_vectorizer(chars, arrays["char_idf"]),
             ]
-            backend.weights_ = arrays["weights"]
-            backend.intercepts_ = arrays["intercepts"]
-        return backend
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "weights_"):
-            raise NotFittedError("this NBLRBackend is not fitted yet; call fit() or NBLRBackend.load()")
+            model.weights_ = arrays["weights"]
+            model.intercepts_ = arrays["intercepts"]
+        return model
 
 
 def nb_ratio(x: sp.csr_matrix, positive: np.ndarray, alpha: float) -> np.ndarray:

@@ -4,9 +4,15 @@ Each entry names a model, says where its class lives (imported only when it is u
 networks pull in TensorFlow, about 3 s), which `SpookyConfig` field holds its settings, and
 its traits: a network trained by epochs or not, whether it can explain, its expected cost.
 The classifier, the command's `--models` help and completion, the run plan, `--explain`,
-`scripts/compare_backends.py` and the tests all read this table, so a new base model is its
-module (keeping `base.BaseModel`), its settings dataclass in `config`, and one entry here;
-`register` adds one from outside the package.
+`scripts/compare_backends.py` and the tests all read this table.
+
+A new base model is therefore two things: its module, a class keeping `base.BaseModel`, and
+one entry here, written with keywords. The package's own classes inherit their constructor and
+fitted check from `base.SettingsModel`, and a model fitted by counting its `fit` from
+`base.NGramModel`. Settings of its own are a third thing, and only then: a dataclass in
+`config` held by a `SpookyConfig` field that `settings_field` names (each count's least value
+beside its field, `config.at_least`); without them the model gets the whole `SpookyConfig`.
+`register` adds an entry from outside the package, for the running process.
 
 The order is the order of preference for explanations (`explaining_model`) and of the help.
 """
@@ -22,7 +28,7 @@ from ..config import SpookyConfig
 from .base import BaseModel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModelEntry:
     """One base model: its name (as `--models` and `SpookyConfig.models` spell it) and what the ensemble
     needs to know of it."""
@@ -74,34 +80,41 @@ class ModelEntry:
 def _linear(name: str, summary: str, seconds_per_row: float) -> ModelEntry:
     # Each of these has a LinearConfig field of its own name; they and their settings were chosen by
     # forward selection on the stack's 5-fold log loss on the Kaggle training set (docs/experiments.md).
-    return ModelEntry(name, "lstm_spooky.models.linear:LinearBackend", summary, name, seconds_per_row, raw_scores=True)
+    return ModelEntry(
+        name=name,
+        target="lstm_spooky.models.linear:LinearModel",
+        summary=summary,
+        settings_field=name,
+        seconds_per_row=seconds_per_row,
+        raw_scores=True,
+    )
 
 
 MODELS: dict[str, ModelEntry] = {
     entry.name: entry
     for entry in (
         ModelEntry(
-            "bilstm",
-            "lstm_spooky.models.bilstm:BiLSTMBackend",
-            "the BiLSTM over word embeddings and NB ratios",
+            name="bilstm",
+            target="lstm_spooky.models.bilstm:BiLSTMModel",
+            summary="the BiLSTM over word embeddings and NB ratios",
             seconds_per_row=2.6e-3,  # with NB ratios and width batches: 170 s for 5 folds of 13,297 rows
             epochs=lambda config: (config.max_epochs, min(config.max_epochs, config.patience + 3)),
         ),
         ModelEntry(
-            "nblr",
-            "lstm_spooky.models.nblr:NBLRBackend",
-            "NB-weighted logistic regression on word and character n-grams",
-            "nblr",
-            1.0e-3,
+            name="nblr",
+            target="lstm_spooky.models.nblr:NBLRModel",
+            summary="NB-weighted logistic regression on word and character n-grams",
+            settings_field="nblr",
+            seconds_per_row=1.0e-3,
             explains="word n-grams of the NB-LR model (TF-IDF value x weight in each label's one-vs-rest score, "
             "shared among the n-gram's words)",
         ),
         ModelEntry(
-            "lm",
-            "lstm_spooky.models.lm:LMBackend",
-            "Kneser-Ney language models of characters and words, per label",
-            "lm",
-            1.3e-3,
+            name="lm",
+            target="lstm_spooky.models.lm:LMModel",
+            summary="Kneser-Ney language models of characters and words, per label",
+            settings_field="lm",
+            seconds_per_row=1.3e-3,
             explains="per-word log-likelihood ratios of the word language models "
             "(the label's log-probability of the word minus the mean over labels)",
         ),
@@ -111,11 +124,11 @@ MODELS: dict[str, ModelEntry] = {
         _linear("svm_words_binary", "linear SVM on word 1-2-gram presence, for the stack", 9e-5),
         _linear("svm_chars", "linear SVM on TF-IDF character 2-5-grams, for the stack", 4.4e-4),
         ModelEntry(
-            "tinybert",
-            "lstm_spooky.models.tinybert:TinyBERTBackend",
-            "a fine-tuned small BERT (the bert extra)",
-            "bert",
-            7.5e-2,  # all-MiniLM-L6, docs/experiments.md's backend comparison
+            name="tinybert",
+            target="lstm_spooky.models.tinybert:TinyBERTModel",
+            summary="a fine-tuned small BERT (the bert extra)",
+            settings_field="bert",
+            seconds_per_row=7.5e-2,  # all-MiniLM-L6, docs/experiments.md's comparison of base models
             epochs=lambda config: (config.epochs, config.epochs),
             extra="bert",
         ),

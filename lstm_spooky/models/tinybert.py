@@ -1,4 +1,4 @@
-"""The TinyBERT backend (optional): fine-tune a small pretrained BERT with KerasHub.
+"""The TinyBERT base model (optional): fine-tune a small pretrained BERT with KerasHub.
 
 This is the only module that imports keras_hub, which the `bert` extra installs
 (`pip install 'lstm-spooky[bert]'`). `BertConfig.preset` names the starting point:
@@ -37,12 +37,11 @@ import keras
 import keras_hub
 import numpy as np
 import tensorflow as tf
-from sklearn.exceptions import NotFittedError
 
 from ..config import BertConfig
-from ..data.corpus import check_training_set
+from ..data.labels import check_training_set
 from ..probability import EPS
-from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, read_member_meta
+from .base import CONFIG_FILE, HISTORY_FILE, FitProgress, SettingsModel, read_member_meta, write_member_meta
 from .training import progress_callback
 
 FORMAT_VERSION = 1
@@ -52,11 +51,10 @@ HF_FILES = ("model.safetensors", "vocab.txt", "tokenizer_config.json")
 HUB_HOSTS = {"hf": "huggingface.co", "kaggle": "www.kaggle.com", "modelscope": "www.modelscope.cn"}
 
 
-class TinyBERTBackend:
+class TinyBERTModel(SettingsModel):
     """A pretrained BERT fine-tuned to tell the labels (authors) apart."""
 
-    def __init__(self, config: BertConfig | None = None):
-        self.config = config if config is not None else BertConfig()
+    settings_class, fitted_attribute = BertConfig, "classifier_"
 
     def fit(
         self,
@@ -65,7 +63,7 @@ class TinyBERTBackend:
         validation: tuple[list[str], np.ndarray],
         n_classes: int | None = None,
         progress: FitProgress | None = None,
-    ) -> TinyBERTBackend:
+    ) -> TinyBERTModel:
         """Fine-tune on `texts` (class ids `y`, 0 .. n_classes - 1), early-stopping on the `validation` texts and ids;
         each epoch's progress goes to `progress`."""
         config = self.config
@@ -101,8 +99,7 @@ class TinyBERTBackend:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities of shape (n_samples, n_classes), columns in class-id order, inside (0, 1)."""
-        if not hasattr(self, "classifier_"):
-            raise NotFittedError("this TinyBERTBackend is not fitted yet; call fit() or TinyBERTBackend.load()")
+        self._check_fitted()
         proba = self.classifier_.predict(
             np.array(list(texts), dtype=object), batch_size=4 * self.config.batch_size, verbose=0
         )
@@ -112,20 +109,19 @@ class TinyBERTBackend:
     def save(self, directory: Path) -> None:
         """Write into an existing directory; callers make the write atomic."""
         directory = Path(directory)
-        meta = {"format_version": FORMAT_VERSION, "config": self.config.to_dict()}
-        (directory / CONFIG_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_member_meta(directory, FORMAT_VERSION, self.config)
         (directory / HISTORY_FILE).write_text(json.dumps(self.history_), encoding="utf-8")
         self.classifier_.save_to_preset(str(directory / PRESET_DIR))
 
     @classmethod
-    def load(cls, directory: Path) -> TinyBERTBackend:
-        """Rebuild a backend written by `save`; raises ValueError for any other format."""
+    def load(cls, directory: Path) -> TinyBERTModel:
+        """Rebuild a model written by `save`; raises ValueError for any other format."""
         directory = Path(directory)
         meta = read_member_meta(directory, FORMAT_VERSION, "TinyBERT")
-        backend = cls(BertConfig.from_dict(meta["config"]))
-        backend.classifier_ = keras_hub.models.TextClassifier.from_preset(str(directory / PRESET_DIR))
-        backend.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
-        return backend
+        model = cls(BertConfig.from_dict(meta["config"]))
+        model.classifier_ = keras_hub.models.TextClassifier.from_preset(str(directory / PRESET_DIR))
+        model.history_ = json.loads((directory / HISTORY_FILE).read_text(encoding="utf-8"))
+        return model
 
 
 def build_classifier(config: BertConfig, n_classes: int = 3) -> keras_hub.models.BertTextClassifier:

@@ -27,7 +27,7 @@ PREDICT_BATCH = 512
 
 
 def set_seeds(seed: int) -> None:
-    """Seed Python, NumPy and the backend, so the same seed gives the same model on one machine."""
+    """Seed Python, NumPy and TensorFlow (the Keras backend), so the same seed gives the same model on one machine."""
     keras.utils.set_random_seed(seed)
 
 

@@ -17,7 +17,8 @@ import click
 
 from .._version import __version__
 from ..config import SpookyConfig
-from ..data.corpus import STDIN, DataError, read_test, read_train, validate_texts
+from ..data.corpus import STDIN, read_test, read_train, validate_texts
+from ..data.errors import DataError
 from ..ensemble.network_process import NetworkLoadError, failure_message
 from ..models import registry
 from .bert_conversion import convert_checkpoint

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import SpookyConfig
-from ..data.corpus import STDIN, DataError, check_unlabeled, read_test, read_train
+from ..data.corpus import STDIN, check_unlabeled, read_test, read_train
+from ..data.errors import DataError
 from ..models import registry
 from .errors import could_not_write, reported
 from .stopping import Stop

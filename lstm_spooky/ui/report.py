@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..data.corpus import encode_labels
+from ..data.labels import encode_labels
 from ..models.base import HISTORY_FILE
 from ..probability import log_loss
 from ..store.model_dir import OOF_FILE, base_oof_file, member_dir, read_model_meta

@@ -1,6 +1,7 @@
 import pytest
 
-from lstm_spooky.data.corpus import AUTHORS, DataError, encode_labels, label_set, read_test, read_train, validate_texts
+from lstm_spooky.data.corpus import read_test, read_train, validate_texts
+from lstm_spooky.data.errors import DataError
 
 HEADER = '"id","text","author"\n'
 
@@ -18,12 +19,6 @@ def test_reads_kaggle_quoted_csv(tmp_path):
     assert frame["text"].tolist() == ["Once upon a midnight, dreary.", "Ça va; Æneas."]
 
 
-def test_kaggle_authors_are_their_own_sorted_label_set():
-    assert AUTHORS == ("EAP", "HPL", "MWS")
-    assert tuple(label_set(["MWS", "EAP", "HPL", "EAP"])) == AUTHORS
-    assert encode_labels(["MWS", "EAP", "HPL"]).tolist() == [2, 0, 1]
-
-
 def test_other_column_names_are_read_as_id_text_author(tmp_path):
     path = write(tmp_path, "key,sentence,writer,notes\nk1,Hello there.,Austen,x\nk2,Call me.,Melville,y\n")
     frame = read_train(path, text_column="sentence", label_column="writer", id_column="key")
@@ -38,12 +33,6 @@ def test_a_missing_named_column_says_which_option_names_it(tmp_path):
     path = write(tmp_path, "key,sentence\nk1,Hello there.\n")
     with pytest.raises(DataError, match=r"missing column\(s\) writer.*--label-column"):
         read_train(path, text_column="sentence", label_column="writer", id_column="key")
-
-
-def test_labels_are_any_strings_sorted_and_encoded_by_position():
-    classes = label_set(["b", "a", "c", "a"])
-    assert classes.tolist() == ["a", "b", "c"]
-    assert encode_labels(["c", "a"], classes).tolist() == [2, 0]
 
 
 @pytest.mark.parametrize(
@@ -94,16 +83,3 @@ def test_test_file_needs_no_author(tmp_path):
 def test_api_texts_must_be_non_empty_strings(texts, message):
     with pytest.raises(DataError, match=message):
         validate_texts(texts)
-
-
-def test_unknown_labels_are_rejected_by_the_api():
-    with pytest.raises(DataError, match=r"unknown labels \['Poe'\]; the model knows EAP, HPL, MWS"):
-        encode_labels(["EAP", "Poe"], AUTHORS)
-
-
-@pytest.mark.parametrize(
-    "labels, message", [(["x", "x"], "every label is 'x'"), (["x", ""], "a label is empty"), ([], "no labels")]
-)
-def test_a_label_set_needs_two_non_empty_labels(labels, message):
-    with pytest.raises(DataError, match=message):
-        label_set(labels)

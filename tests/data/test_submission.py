@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstm_spooky.data.corpus import AUTHORS, DataError
+from lstm_spooky.data.errors import DataError
+from lstm_spooky.data.labels import AUTHORS
 from lstm_spooky.data.submission import check_submission, make_submission, read_sample_submission, write_submission
 
 IDS = ["b", "a", "c"]

@@ -4,7 +4,8 @@ line that names the file, the row and what to do."""
 import numpy as np
 import pytest
 
-from lstm_spooky.data.corpus import DataError, read_test, read_train
+from lstm_spooky.data.corpus import read_test, read_train
+from lstm_spooky.data.errors import DataError
 
 EXPECTED = [
     {"id": "id1", "text": "Once, upon a midnight; dreary.", "author": "EAP"},

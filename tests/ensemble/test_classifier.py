@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lstm_spooky import NotFittedError, SpookyClassifier
-from lstm_spooky.models.bilstm import BiLSTMBackend
+from lstm_spooky.models.bilstm import BiLSTMModel
 from lstm_spooky.store.model_dir import CONFIG_FILE
 from tests.conftest import TINY
 
@@ -60,7 +60,7 @@ def test_same_seed_gives_the_same_model(fitted, corpus):
 
 
 def test_resume_skips_folds_that_finished_before_a_crash(corpus, tmp_path, monkeypatch):
-    real_fit = BiLSTMBackend.fit
+    real_fit = BiLSTMModel.fit
     calls = []
 
     def crash_on_second_fold(self, *args, **kwargs):
@@ -69,7 +69,7 @@ def test_resume_skips_folds_that_finished_before_a_crash(corpus, tmp_path, monke
             raise KeyboardInterrupt
         return real_fit(self, *args, **kwargs)
 
-    monkeypatch.setattr(BiLSTMBackend, "fit", crash_on_second_fold)
+    monkeypatch.setattr(BiLSTMModel, "fit", crash_on_second_fold)
     config = TINY.replace(max_epochs=1)
     with pytest.raises(KeyboardInterrupt):
         SpookyClassifier(config).fit(corpus["text"], corpus["author"], checkpoint_dir=tmp_path / "partial")

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from lstm_spooky.data.corpus import AUTHORS, encode_labels
+from lstm_spooky.data.labels import AUTHORS, encode_labels
 from lstm_spooky.ensemble.explanation import HELD_OUT_LM, explain, token_spans
-from lstm_spooky.models.lm import LMBackend, held_out_word_models
-from lstm_spooky.models.nblr import NBLRBackend
+from lstm_spooky.models.lm import LMModel, held_out_word_models
+from lstm_spooky.models.nblr import NBLRModel
 from lstm_spooky.models.registry import explaining_model
 from tests.conftest import MARKER, PROBE, planted_corpus
 
@@ -17,8 +17,8 @@ Y = encode_labels(CORPUS["author"])
 @pytest.mark.parametrize(
     "fit, source",
     [
-        (lambda: NBLRBackend().fit(CORPUS["text"].tolist(), Y), "nblr"),
-        (lambda: LMBackend().fit(CORPUS["text"].tolist(), Y), "lm"),
+        (lambda: NBLRModel().fit(CORPUS["text"].tolist(), Y), "nblr"),
+        (lambda: LMModel().fit(CORPUS["text"].tolist(), Y), "lm"),
         (lambda: held_out_word_models(CORPUS["text"].tolist(), Y, 3), HELD_OUT_LM),
     ],
     ids=["nblr", "lm", "held-out lm"],
@@ -31,7 +31,7 @@ def test_a_planted_marker_word_is_the_top_reason_for_its_label(fit, source):
 
 
 def test_nblr_word_scores_add_up_to_the_word_ngrams_part_of_each_label_score():
-    backend = NBLRBackend().fit(CORPUS["text"].tolist(), Y)
+    backend = NBLRModel().fit(CORPUS["text"].tolist(), Y)
     texts = [PROBE, "The raven ; the raven ; end.", "Zyzzyva!"]
     words = backend.vectorizers_[0]
     part = np.asarray(words.transform(texts) @ backend.weights_[:, : len(words.vocabulary_)].T)

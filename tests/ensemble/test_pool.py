@@ -13,7 +13,7 @@ from lstm_spooky.ensemble.stack import meta_features
 from lstm_spooky.models import lm as lm_module
 from lstm_spooky.models import registry
 from lstm_spooky.models.base import PoolFit, with_pool
-from lstm_spooky.models.lm import LMBackend
+from lstm_spooky.models.lm import LMModel
 from lstm_spooky.store.model_dir import POOL_FILE
 from tests.conftest import make_corpus
 
@@ -56,7 +56,9 @@ class Memoriser:
 
 @pytest.fixture
 def memoriser(monkeypatch):
-    entry = registry.ModelEntry("memoriser", f"{__name__}:Memoriser", "remembers its training sentences")
+    entry = registry.ModelEntry(
+        name="memoriser", target=f"{__name__}:Memoriser", summary="remembers its training sentences"
+    )
     monkeypatch.setitem(registry.MODELS, entry.name, entry)
     return entry
 
@@ -124,15 +126,15 @@ def test_the_language_models_calibrate_on_the_labelled_rows_alone(monkeypatch, c
 
     monkeypatch.setattr(lm_module, "LogisticRegression", Recording)
     y = np.arange(len(corpus)) % 3
-    model = LMBackend().fit_with_pool(corpus["text"].tolist(), y, (pool_texts, np.zeros(len(pool_texts), int)), 3)
+    model = LMModel().fit_with_pool(corpus["text"].tolist(), y, (pool_texts, np.zeros(len(pool_texts), int)), 3)
     assert fitted_rows == [len(corpus)]
     assert model.models_.n_classes == 3
 
 
 def test_a_language_model_with_an_empty_pool_is_the_plain_one(corpus):
     texts, y = corpus["text"].tolist(), np.arange(len(corpus)) % 3
-    plain = LMBackend().fit(texts, y, None, 3)
-    empty = LMBackend().fit_with_pool(texts, y, ([], np.zeros(0, dtype=np.int64)), 3)
+    plain = LMModel().fit(texts, y, None, 3)
+    empty = LMModel().fit_with_pool(texts, y, ([], np.zeros(0, dtype=np.int64)), 3)
     np.testing.assert_array_equal(empty.predict_proba(texts[:10]), plain.predict_proba(texts[:10]))
 
 

@@ -86,7 +86,7 @@ class Memorizer:
 
 
 def test_stack_sees_only_out_of_fold_predictions(corpus, monkeypatch):
-    monkeypatch.setitem(MODELS, "nblr", ModelEntry("nblr", f"{__name__}:Memorizer", "a cheat"))
+    monkeypatch.setitem(MODELS, "nblr", ModelEntry(name="nblr", target=f"{__name__}:Memorizer", summary="a cheat"))
     model = SpookyClassifier(TINY.replace(models=("bilstm", "nblr"), max_epochs=1)).fit(
         corpus["text"], corpus["author"]
     )

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from lstm_spooky.data.corpus import encode_labels
-from lstm_spooky.models.bilstm import BiLSTMBackend, build_bilstm
+from lstm_spooky.data.labels import encode_labels
+from lstm_spooky.models.bilstm import BiLSTMModel, build_bilstm
 from tests.conftest import TINY, make_corpus
 
 TRAIN, HELD_OUT = make_corpus(), make_corpus(60, seed=1)
@@ -44,56 +44,56 @@ def test_ends_in_softmax_after_a_stacked_dropout_head():
 
 
 @pytest.fixture(scope="module")
-def backend():
+def fitted():
     y = encode_labels(TRAIN["author"])
     validation = (HELD_OUT["text"].tolist(), encode_labels(HELD_OUT["author"]))
-    return BiLSTMBackend(TINY).fit(TRAIN["text"].tolist(), y, validation)
+    return BiLSTMModel(TINY).fit(TRAIN["text"].tolist(), y, validation)
 
 
-def test_learns_the_synthetic_authors(backend):
-    predicted = backend.predict_proba(HELD_OUT["text"].tolist()).argmax(axis=1)
+def test_learns_the_synthetic_authors(fitted):
+    predicted = fitted.predict_proba(HELD_OUT["text"].tolist()).argmax(axis=1)
     assert np.mean(predicted == encode_labels(HELD_OUT["author"])) > 0.8
 
 
-def test_ratios_are_counted_on_the_training_rows_only(backend):
+def test_ratios_are_counted_on_the_training_rows_only(fitted):
     # The validation sentences steer early stopping, but their words never enter the ratio tables.
-    known = set(backend.ratios_.tokens_)
-    assert "zyzzyva" not in known and known <= {t for text in TRAIN["text"] for t in backend._tokenize([text])[0]}
+    known = set(fitted.ratios_.tokens_)
+    assert "zyzzyva" not in known and known <= {t for text in TRAIN["text"] for t in fitted._tokenize([text])[0]}
 
 
-def test_a_network_fitted_for_a_stack_counts_the_ratios_its_config_chooses(backend):
-    assert backend.ratios_.orders == (1, 2, 3)
+def test_a_network_fitted_for_a_stack_counts_the_ratios_its_config_chooses(fitted):
+    assert fitted.ratios_.orders == (1, 2, 3)
     stacked = TINY.replace(models=("bilstm", "nblr"), max_epochs=1)
     y = encode_labels(TRAIN["author"])
-    member = BiLSTMBackend(stacked).fit(
+    member = BiLSTMModel(stacked).fit(
         TRAIN["text"].tolist(), y, (HELD_OUT["text"].tolist(), encode_labels(HELD_OUT["author"]))
     )
     assert member.ratios_.orders == (1,)
 
 
-def test_save_then_load_predicts_identically(backend, tmp_path):
-    backend.save(tmp_path)
-    loaded = BiLSTMBackend.load(tmp_path)
+def test_save_then_load_predicts_identically(fitted, tmp_path):
+    fitted.save(tmp_path)
+    loaded = BiLSTMModel.load(tmp_path)
     texts = HELD_OUT["text"].tolist() + ["A sentence of words it never saw: zyzzyva, ñ!"]
-    np.testing.assert_allclose(loaded.predict_proba(texts), backend.predict_proba(texts), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(loaded.predict_proba(texts), fitted.predict_proba(texts), rtol=1e-6, atol=1e-7)
 
 
 def test_predict_before_fit_raises():
     with pytest.raises(NotFittedError, match="not fitted"):
-        BiLSTMBackend(TINY).predict_proba(["The raven spoke."])
+        BiLSTMModel(TINY).predict_proba(["The raven spoke."])
 
 
-def test_a_sentence_gets_the_same_probabilities_whatever_its_batch(backend):
+def test_a_sentence_gets_the_same_probabilities_whatever_its_batch(fitted):
     sentence = HELD_OUT["text"].tolist()[0]
     long = " ".join(TRAIN["text"].tolist()[:6])
-    alone = backend.predict_proba([sentence])
-    np.testing.assert_allclose(backend.predict_proba([long, sentence, long])[1], alone[0], rtol=1e-6, atol=1e-7)
+    alone = fitted.predict_proba([sentence])
+    np.testing.assert_allclose(fitted.predict_proba([long, sentence, long])[1], alone[0], rtol=1e-6, atol=1e-7)
 
 
-def test_the_saved_weights_leave_out_the_optimizer(backend, tmp_path):
+def test_the_saved_weights_leave_out_the_optimizer(fitted, tmp_path):
     import h5py
 
-    backend.save(tmp_path)
+    fitted.save(tmp_path)
     with h5py.File(tmp_path / "model.weights.h5") as weights:
         optimizer = weights["optimizer"]["vars"].values() if "optimizer" in weights else []
         assert all(v.shape == () for v in optimizer)  # at most a step counter: no moments

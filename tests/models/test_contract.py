@@ -8,7 +8,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from lstm_spooky import SpookyConfig
-from lstm_spooky.data.corpus import encode_labels
+from lstm_spooky.data.labels import encode_labels
 from lstm_spooky.ensemble.stack import stack_features
 from lstm_spooky.models.base import BaseModel
 from lstm_spooky.models.registry import MODELS
@@ -17,14 +17,14 @@ from tests.conftest import make_corpus
 TRAIN = make_corpus()
 HELD_OUT = make_corpus(60, seed=1)
 # Every registered model that is not a network, as SpookyConfig configures it.
-BACKENDS = {
+MAKE_UNFITTED = {
     name: (lambda entry=entry: entry.make(SpookyConfig())) for name, entry in MODELS.items() if not entry.network
 }
 
 
-@pytest.fixture(scope="module", params=sorted(BACKENDS))
+@pytest.fixture(scope="module", params=sorted(MAKE_UNFITTED))
 def fitted(request):
-    return BACKENDS[request.param]().fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
+    return MAKE_UNFITTED[request.param]().fit(TRAIN["text"].tolist(), encode_labels(TRAIN["author"]))
 
 
 def test_a_registered_model_keeps_the_base_model_protocol(fitted):
@@ -70,7 +70,7 @@ def test_load_rejects_another_format_version(fitted, tmp_path):
         type(fitted).load(tmp_path)
 
 
-@pytest.mark.parametrize("name", sorted(BACKENDS))
+@pytest.mark.parametrize("name", sorted(MAKE_UNFITTED))
 def test_predict_before_fit_raises(name):
     with pytest.raises(NotFittedError, match="not fitted"):
-        BACKENDS[name]().predict_proba(["The raven spoke."])
+        MAKE_UNFITTED[name]().predict_proba(["The raven spoke."])

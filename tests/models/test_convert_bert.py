@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 keras_hub = pytest.importorskip(
-    "keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)"
+    "keras_hub", reason="the tinybert model needs the bert extra: pip install '.[bert]' (tox -e bert)"
 )
 
 from lstm_spooky.models.convert_bert import ConversionError, convert_bert_checkpoint, is_uncased  # noqa: E402

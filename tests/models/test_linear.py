@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from lstm_spooky.config import LinearConfig
-from lstm_spooky.data.corpus import encode_labels
-from lstm_spooky.models.linear import LinearBackend
+from lstm_spooky.data.labels import encode_labels
+from lstm_spooky.models.linear import LinearModel
 from tests.conftest import make_corpus
 
 TRAIN = make_corpus()
@@ -11,7 +11,7 @@ TEXTS, Y = TRAIN["text"].tolist(), encode_labels(TRAIN["author"])
 
 
 def test_naive_bayes_stack_features_are_centred_and_shrink_with_length():
-    model = LinearBackend(LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")).fit(
+    model = LinearModel(LinearConfig(classifier="mnb", analyzer="word", ngrams=(1, 1), weighting="counts")).fit(
         TEXTS, Y
     )
     short, long = "The raven ; end.", " ".join(["The raven ; end."] * 8)
@@ -24,7 +24,7 @@ def test_naive_bayes_stack_features_are_centred_and_shrink_with_length():
 
 
 def test_svm_stack_features_are_its_margins():
-    model = LinearBackend(LinearConfig(classifier="svm", analyzer="char", ngrams=(2, 4), weighting="binary")).fit(
+    model = LinearModel(LinearConfig(classifier="svm", analyzer="char", ngrams=(2, 4), weighting="binary")).fit(
         TEXTS, Y
     )
     np.testing.assert_array_equal(model.stack_features(TEXTS[:5]), model.decision_function(TEXTS[:5]))
@@ -32,9 +32,9 @@ def test_svm_stack_features_are_its_margins():
 
 def test_unknown_classifier_is_rejected():
     with pytest.raises(ValueError, match="classifier must be one of svm, mnb"):
-        LinearBackend(LinearConfig(classifier="tree")).fit(TEXTS, Y)
+        LinearModel(LinearConfig(classifier="tree")).fit(TEXTS, Y)
 
 
 def test_unknown_weighting_is_rejected():
     with pytest.raises(ValueError, match="weighting must be one of tfidf, binary, counts"):
-        LinearBackend(LinearConfig(weighting="bm25")).fit(TEXTS, Y)
+        LinearModel(LinearConfig(weighting="bm25")).fit(TEXTS, Y)

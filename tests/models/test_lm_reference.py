@@ -15,7 +15,7 @@ unigram level itself is checked against the closed form.
 import numpy as np
 import pytest
 
-from lstm_spooky.models.lm import BOS, EOS, UNK, KneserNeyLM, SymbolTable
+from lstm_spooky.models.kneser_ney import BOS, EOS, UNK, KneserNeyLM, SymbolTable
 
 pytest.importorskip("nltk.lm")
 from nltk.lm.models import InterpolatedLanguageModel  # noqa: E402

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from lstm_spooky.config import NBLRConfig
-from lstm_spooky.models.nblr import NBLRBackend, nb_ratio
+from lstm_spooky.models.nblr import NBLRModel, nb_ratio
 from tests.conftest import make_corpus
 
 TRAIN = make_corpus()
@@ -14,7 +14,7 @@ HELD_OUT = make_corpus(60, seed=1)
 
 def test_fit_rejects_a_label_missing_from_its_training_rows():
     with pytest.raises(ValueError, match="none for class ids \\[2\\]"):
-        NBLRBackend().fit(["The raven ; end.", "Eldritch ! end."], np.array([0, 1]), n_classes=3)
+        NBLRModel().fit(["The raven ; end.", "Eldritch ! end."], np.array([0, 1]), n_classes=3)
 
 
 def test_nb_ratio_is_positive_for_features_of_the_class_and_negative_for_the_others():

@@ -58,7 +58,9 @@ class WordFrequencies:
 
 @pytest.fixture
 def word_frequencies(monkeypatch):
-    entry = registry.ModelEntry("word_frequencies", f"{__name__}:WordFrequencies", "naive Bayes on word frequencies")
+    entry = registry.ModelEntry(
+        name="word_frequencies", target=f"{__name__}:WordFrequencies", summary="naive Bayes on word frequencies"
+    )
     monkeypatch.setitem(registry.MODELS, entry.name, entry)
     return entry
 

@@ -1,4 +1,4 @@
-"""The tinybert backend fine-tunes a real (tiny, random, locally built) BERT through KerasHub."""
+"""The tinybert model fine-tunes a real (tiny, random, locally built) BERT through KerasHub."""
 
 import json
 import warnings
@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from sklearn.exceptions import NotFittedError
 
 keras_hub = pytest.importorskip(
-    "keras_hub", reason="the tinybert backend needs the bert extra: pip install '.[bert]' (tox -e bert)"
+    "keras_hub", reason="the tinybert model needs the bert extra: pip install '.[bert]' (tox -e bert)"
 )
 
 from lstm_spooky import SpookyClassifier, SpookyConfig  # noqa: E402
 from lstm_spooky.config import BertConfig  # noqa: E402
 from lstm_spooky.models.convert_bert import convert_bert_checkpoint  # noqa: E402
-from lstm_spooky.models.tinybert import TinyBERTBackend, build_classifier, compile_classifier, preset_source  # noqa: E402
+from lstm_spooky.models.tinybert import TinyBERTModel, build_classifier, compile_classifier, preset_source  # noqa: E402
 from lstm_spooky.ui.cli import main  # noqa: E402
 from tests.conftest import COMMON, STYLES, make_corpus  # noqa: E402
 from tests.models.tiny_bert import write_hub_checkpoint  # noqa: E402
@@ -77,7 +77,7 @@ def test_fitting_raises_no_logits_warning(fit_warnings):
 
 def test_predict_before_fit_raises(config):
     with pytest.raises(NotFittedError, match="not fitted"):
-        TinyBERTBackend(config.bert).predict_proba(["The raven spoke."])
+        TinyBERTModel(config.bert).predict_proba(["The raven spoke."])
 
 
 def test_save_then_load_predicts_identically(fitted, tmp_path):
@@ -94,7 +94,7 @@ def test_same_seed_gives_the_same_model(fitted, config):
     np.testing.assert_allclose(again.predict_proba(texts), fitted.predict_proba(texts), rtol=1e-5, atol=1e-7)
 
 
-def test_cli_fits_submits_and_predicts_with_the_tinybert_backend(preset, config, train_csv, test_csv, tmp_path):
+def test_cli_fits_submits_and_predicts_with_the_tinybert_model(preset, config, train_csv, test_csv, tmp_path):
     settings = tmp_path / "bert.json"
     settings.write_text(json.dumps(config.replace(bert=config.bert.replace(epochs=2)).to_dict()))
     model_dir = tmp_path / "model"
@@ -105,7 +105,7 @@ def test_cli_fits_submits_and_predicts_with_the_tinybert_backend(preset, config,
             str(train_csv),
             "--config",
             str(settings),
-            "--backend",
+            "--models",
             "tinybert",
             "--bert-preset",
             preset,
@@ -137,7 +137,7 @@ def test_an_unreachable_hub_preset_fails_with_one_sentence(train_csv, tmp_path, 
         [
             "fit",
             str(train_csv),
-            "--backend",
+            "--models",
             "tinybert",
             "--bert-preset",
             "bert_tiny_en_uncased",
@@ -167,6 +167,6 @@ def test_an_unconverted_hub_folder_is_refused_with_the_command_that_converts_it(
 
 def test_a_missing_local_folder_is_named(tmp_path):
     with pytest.raises(ValueError, match="no such folder"):
-        TinyBERTBackend(BertConfig(preset=str(tmp_path / "absent"))).fit(
+        TinyBERTModel(BertConfig(preset=str(tmp_path / "absent"))).fit(
             ["a"] * 3, np.array([0, 1, 2]), (["a"], np.array([0]))
         )

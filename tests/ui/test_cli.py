@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from lstm_spooky.models.bilstm import BiLSTMBackend
+from lstm_spooky.models.bilstm import BiLSTMModel
 from lstm_spooky.ui.cli import main
 from tests.conftest import TINY, default_stop_signals, is_running
 
@@ -148,7 +148,7 @@ def test_crash_in_a_fold_keeps_the_previous_model_and_finished_folds(tmp_path, t
     ]
     assert CliRunner().invoke(main, args).exit_code == 0
     before = (model_dir / "config.json").read_text()
-    real_fit = BiLSTMBackend.fit
+    real_fit = BiLSTMModel.fit
     calls = []
 
     def crash_on_second_fold(self, *a, **kw):
@@ -157,7 +157,7 @@ def test_crash_in_a_fold_keeps_the_previous_model_and_finished_folds(tmp_path, t
             raise RuntimeError("power cut")
         return real_fit(self, *a, **kw)
 
-    monkeypatch.setattr(BiLSTMBackend, "fit", crash_on_second_fold)
+    monkeypatch.setattr(BiLSTMModel, "fit", crash_on_second_fold)
     crashed = CliRunner().invoke(main, [*args, "--seed", "5"])
     assert crashed.exit_code != 0
     assert (model_dir / "config.json").read_text() == before

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from lstm_spooky.models.linear import LinearBackend
+from lstm_spooky.models.linear import LinearModel
 from lstm_spooky.store.lock import directory_lock
 from lstm_spooky.ui.cli import main
 from tests.conftest import TINY, default_stop_signals
@@ -147,7 +147,7 @@ def test_a_fit_that_ended_leaves_no_lock_behind(model_dir, train_csv, config_jso
 
 def interrupt_on_call(monkeypatch, n, exception=KeyboardInterrupt):
     """Make the n-th fit of a base model raise `exception` (Ctrl-C by default); count the calls."""
-    real_fit, calls = LinearBackend.fit, []
+    real_fit, calls = LinearModel.fit, []
 
     def fit(self, *args, **kwargs):
         calls.append(1)
@@ -155,7 +155,7 @@ def interrupt_on_call(monkeypatch, n, exception=KeyboardInterrupt):
             raise exception()
         return real_fit(self, *args, **kwargs)
 
-    monkeypatch.setattr(LinearBackend, "fit", fit)
+    monkeypatch.setattr(LinearModel, "fit", fit)
     return calls
 
 

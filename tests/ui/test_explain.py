@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from lstm_spooky.data.corpus import AUTHORS, encode_labels
+from lstm_spooky.data.labels import AUTHORS, encode_labels
 from lstm_spooky.ensemble.explanation import explain
-from lstm_spooky.models.nblr import NBLRBackend
+from lstm_spooky.models.nblr import NBLRModel
 from lstm_spooky.ui.cli import main
 from lstm_spooky.ui.highlight import terminal_lines
 from tests.conftest import MARKER, PROBE, make_corpus, planted_corpus
@@ -18,7 +18,7 @@ Y = encode_labels(CORPUS["author"])
 
 
 def test_terminal_lines_give_the_sentence_then_each_label_with_its_reasons():
-    (explanation,) = explain(NBLRBackend().fit(CORPUS["text"].tolist(), Y), [PROBE], AUTHORS, "nblr")
+    (explanation,) = explain(NBLRModel().fit(CORPUS["text"].tolist(), Y), [PROBE], AUTHORS, "nblr")
     lines = terminal_lines(explanation, np.array([0.1, 0.8, 0.1]), top=2)
     assert lines[0] == f"HPL 0.800  {PROBE}"
     assert lines[2].split()[:3] == ["HPL", "0.800", MARKER] and lines[2].split()[3].startswith("+")

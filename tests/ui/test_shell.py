@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from lstm_spooky.data.corpus import DataError, read_train
+from lstm_spooky.data.corpus import read_train
+from lstm_spooky.data.errors import DataError
 from lstm_spooky.ui import terminal
 from lstm_spooky.ui.cli import main
 from tests.conftest import make_corpus
