@@ -37,7 +37,12 @@ class NetworkProcess:
         self.names = list(members)
         with starting():
             self._pool = second_processes(max_workers=1)
-            self._pool.submit(_load, str(model_dir), members)  # now, not at the first chunk: it loads while we do
+        try:
+            with starting():  # its process starts now, not at the first chunk: it loads while we do
+                self._pool.submit(_load, str(model_dir), members)
+        except BaseException:  # a stop that came as it started
+            self.close()
+            raise
 
     def stack_blocks(self, texts: list[str]) -> Future:
         """A future of {name: stack features of `texts`, averaged over the fold members}, as the stack reads them.

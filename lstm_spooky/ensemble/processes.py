@@ -4,7 +4,8 @@ the fits of an unlabelled pool run side by side (pool.py).
 They are started with "spawn", a fresh interpreter: forking a process that may already run
 threads (TensorFlow's, scikit-learn's) is unsafe. Ctrl-C and a closed terminal are the first
 process's to handle (it then ends the others, `terminate`); the others ignore them, and end on
-their own when the first is gone, even killed.
+their own when the first is gone, even killed. A stop that comes while they start is acted on once
+they have started, when they are the pool's to end.
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from contextlib import contextmanager
 from multiprocessing import resource_tracker
 
 LEFT_TO_THE_FIRST_PROCESS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name))
+# The stops whose handlers wait while processes start: those, and SIGTERM (`kill`), which the second processes
+# do not ignore (`terminate` sends it).
+STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") if hasattr(signal, name))
 
 
 def second_processes(max_workers: int) -> ProcessPoolExecutor:
     """A pool of up to `max_workers` spawned processes that leave stops to this one. Make it, and submit its first
     tasks, inside `starting()`: it starts multiprocessing's resource tracker as it is made, and a process per
-    task as it needs them."""
+    task as it needs them. A stop that came meanwhile is raised as `starting()` ends: `terminate` the pool then."""
     return ProcessPoolExecutor(
         max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"), initializer=leave_stops_to_the_first
     )
@@ -34,8 +38,10 @@ def second_processes(max_workers: int) -> ProcessPoolExecutor:
 def starting() -> Iterator[None]:
     """Around making a pool and the submits that start its processes: they inherit a mask under which a
     Ctrl-C or hang-up sent to the whole process group while they start is this process's alone, and a
-    filter that hides the resource tracker's warnings."""
-    with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS), _tracker_warnings_off():
+    filter that hides the resource tracker's warnings. This process handles a stop that comes meanwhile
+    as the block ends, when the processes started are the pool's: raised halfway through a start, it
+    left a process that the pool did not know of, or one that never got its task's data (a traceback)."""
+    with _stops_deferred(STOPS), _signals_blocked(LEFT_TO_THE_FIRST_PROCESS), _tracker_warnings_off():
         # Started first: as it starts, the resource tracker unblocks SIGINT in this thread, which would
         # leave the pool's processes without the mask for the second or so of their start.
         resource_tracker.ensure_running()
@@ -55,12 +61,15 @@ def leave_stops_to_the_first() -> None:
 def terminate(pool: ProcessPoolExecutor) -> None:
     """Stop a pool's processes now; the tasks they have not finished fail with BrokenProcessPool.
 
-    They are terminated: shutdown(wait=False) alone would let each finish its task (or its
-    start, seconds of importing TensorFlow) while the interpreter waits for it at exit. A
-    task may then be half-written to one, and the thread writing it blocked for good, so
-    the pool is told not to wait for that thread at exit (without this, a Ctrl-C during
-    `submit` hung the command). No future is cancelled: on Python 3.11 the pool's own
-    clean-up then fails on the cancelled ones, with a traceback.
+    They are terminated: shutdown alone would let each finish its task (or its start,
+    seconds of importing TensorFlow) first. A task may then be half-written to one, and
+    the thread writing it blocked for good, so the pool is told not to wait for that
+    thread (without this, a Ctrl-C during `submit` hung the command). No future is
+    cancelled: on Python 3.11 the pool's own clean-up then fails on the cancelled ones,
+    with a traceback. Then it waits for the pool's manager thread to see the processes
+    gone (milliseconds): left running while the interpreter exits, the thread closes a
+    pipe that Python 3.11's exit handler for pools writes to without a lock, and a stop
+    that landed as the pool shut down ended on "OSError: [Errno 9] Bad file descriptor".
     """
     processes = list((getattr(pool, "_processes", None) or {}).values())
     call_queue = getattr(pool, "_call_queue", None)
@@ -68,7 +77,30 @@ def terminate(pool: ProcessPoolExecutor) -> None:
         call_queue.cancel_join_thread()
     for process in processes:
         process.terminate()
-    pool.shutdown(wait=False)
+    pool.shutdown(wait=True)
+
+
+@contextmanager
+def _stops_deferred(signals: tuple) -> Iterator[None]:
+    """Until the block ends, the Python handlers of `signals` only note that one came; then the first noted is
+    handled as it would have been. Python runs a handler in the main thread at its next instruction, whichever
+    thread the signal reached (BLAS's, TensorFlow's): a mask in this thread alone does not delay it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # a handler runs in the main thread only, never in this one
+        return
+    handlers = {number: signal.getsignal(number) for number in signals}
+    handlers = {number: handler for number, handler in handlers.items() if callable(handler)}
+    noted = []
+    for number in handlers:
+        signal.signal(number, lambda *came: noted.append(came))
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        if noted:
+            number, frame = noted[0]
+            handlers[number](number, frame)
 
 
 @contextmanager
