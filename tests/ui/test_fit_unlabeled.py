@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -88,11 +89,6 @@ def test_fit_help_explains_unlabeled():
     assert "--unlabeled" in text and "none of these sentences is ever scored by a model that learnt its guess" in text
 
 
-@pytest.mark.skipif(
-    os.environ.get("CI") == "true",
-    reason="timing-dependent (the signal must land while the pool's workers run): it failed once in ten local runs, "
-    "for a reason not yet found",
-)
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGHUP"])
 def test_a_stop_sent_to_the_whole_process_group_while_the_pool_is_fitted_exits_130_and_leaves_no_process(
     train_csv, test_csv, tmp_path, signal_name
@@ -101,6 +97,7 @@ def test_a_stop_sent_to_the_whole_process_group_while_the_pool_is_fitted_exits_1
     model_dir = tmp_path / "model"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     args = ["fit", str(train_csv), "--unlabeled", str(test_csv), "--model-dir", str(model_dir), *NGRAMS]
+    args.remove("--quiet")  # its progress lines say when the pool's fits run
     process = subprocess.Popen(
         [sys.executable, "-c", "from lstm_spooky.ui.cli import main; main()", *args],
         stderr=subprocess.PIPE,
@@ -109,14 +106,18 @@ def test_a_stop_sent_to_the_whole_process_group_while_the_pool_is_fitted_exits_1
         start_new_session=True,
         preexec_fn=default_stop_signals,
     )
-    deadline, children = time.monotonic() + 120, []
-    while not children and process.poll() is None and time.monotonic() < deadline:
-        children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-        time.sleep(0.05)
-    time.sleep(0.5)  # the pool's workers are starting or fitting
+    watchdog = threading.Timer(120, process.kill)  # a fit that never gets there ends the wait below
+    watchdog.start()
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if " pool part " in line:  # the first of the pool's fits is in; its workers fit the others
+            break
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     os.killpg(process.pid, getattr(signal, signal_name))
-    stderr = process.communicate(timeout=60)[1]
-    assert process.returncode == 130, stderr
+    stderr = "".join(lines) + process.communicate(timeout=60)[1]
+    watchdog.cancel()
+    assert children and process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1].startswith("interrupted;") and "Traceback" not in stderr
     assert not model_dir.exists() and (tmp_path / "model.partial" / "nblr" / "fold-0").is_dir()
     deadline = time.monotonic() + 10
