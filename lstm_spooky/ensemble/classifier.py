@@ -37,21 +37,13 @@ from ..models.base import BaseModel
 from ..store.checkpoints import FoldCheckpoints, data_fingerprint
 from ..store.model_dir import ALL_ROWS, read_model_meta
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
+from .cross_fit import WORKERS, check_pool_models, learn_pool, unlabeled_pool
 from .estimator import ConfigParams
 from .explanation import Explanation, explain
 from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
 from .metrics import cv_scores
 from .plan import ALL_ROWS_TASK, RunProgress, Status, fit_plan
-from .pool import (
-    POOL_WORKERS,
-    PoolScores,
-    PoolTokenScores,
-    check_pool_models,
-    cross_fit,
-    pseudo_labels,
-    text_digests,
-    unlabeled_pool,
-)
+from .pool_scores import PoolTokenScores
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
 from .saving import read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
@@ -110,7 +102,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         `unlabeled` sentences (a pool: Kaggle's test sentences, the ones you will classify) are
         pseudo-labelled by the model fitted on the labelled rows, and the base models named in
         `config.pool_models` are refitted with the confident ones, cross-fitted so that no pool
-        sentence is ever scored by a model that saw it (pool.py). Sentences that repeat a training
+        sentence is ever scored by a model that saw it (cross_fit.py). Sentences that repeat a training
         sentence are left out of the pool; the stack, calibrations and out-of-fold scores are the
         labelled rows' alone.
         """
@@ -127,7 +119,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         check_pool_models(pool_entries)
         splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
         pool_names = [entry.name for entry in pool_entries]
-        plan = fit_plan(config.models, splits, len(y), pool_names, len(pool_texts), config.pool_parts, POOL_WORKERS)
+        plan = fit_plan(config.models, splits, len(y), pool_names, len(pool_texts), config.pool_parts, WORKERS)
         run = RunProgress(plan, log, status)
         run.line(
             f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), "
@@ -150,44 +142,22 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self.held_out_ = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
         self.oof_ = self._combine(texts, oof_features)
         self.cv_ = self._scores(splits)
+        self.pool_ = None
         if pool_entries:
-            self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, (list(texts), y), run)
+            learnt = learn_pool(
+                self.predict_proba,
+                np.array(pool_texts, dtype=object),
+                pool_entries,
+                (list(texts), y),
+                config,
+                len(self.classes_),
+                self.checkpoints_,
+                run,
+            )
+            if learnt is not None:
+                self.pool_, whole_pool = learnt
+                self.members_ |= {name: [model] for name, model in whole_pool.items()}
         return self
-
-    def _learn_pool(
-        self,
-        pool_texts: np.ndarray,
-        entries: list[registry.ModelEntry],
-        labelled: tuple[list[str], np.ndarray],
-        run: RunProgress,
-    ) -> None:
-        """Pseudo-label the pool with the model fitted so far, then refit `entries` with its confident
-        sentences, cross-fitted; learns `pool_` (pool.py) and each entry's new member."""
-        config, start = self.config_, time.perf_counter()
-        labels, used = pseudo_labels(self.predict_proba(list(pool_texts)), config.pool_threshold)
-        run.line(
-            f"pool  {int(used.sum())} of {len(pool_texts)} unlabelled sentences pseudo-labelled "
-            f"(probability >= {config.pool_threshold:g})  {time.perf_counter() - start:.0f}s"
-        )
-        if not used.any():
-            run.line("pool  no pseudo-label is confident enough: the model is fitted on the labelled rows alone")
-            return
-        try:
-            explaining = registry.explaining_model(config.models)
-        except ValueError:  # no model here can explain
-            explaining = None
-        fits = cross_fit(
-            entries, config, labelled, pool_texts, labels, used, len(self.classes_), self.checkpoints_, run, explaining
-        )
-        pool = PoolScores(text_digests(list(pool_texts)), used)
-        for name, fitted in fits.items():
-            self.members_[name] = [fitted.whole]
-            pool.proba[name] = fitted.proba
-            if fitted.features is not None:
-                pool.features[name] = fitted.features
-            if fitted.tokens is not None:
-                pool.tokens[name] = fitted.tokens
-        self.pool_ = pool
 
     def without(self, model: str) -> SpookyClassifier:
         """This stack with base model `model` left out: the other members as fitted, the stack refitted
@@ -220,7 +190,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         chunks = text_chunks(validate_texts(texts), chunk_rows)
         if self.config_.stacked:
-            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack, self._pool())
+            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack, self.pool_)
         else:
             for chunk in chunks:
                 (proba,) = self.base_proba(chunk).values()
@@ -242,10 +212,10 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
                 f"{', '.join(apart)} run in the network process of this model (networks_apart=True), "
                 "which only scores the stack; load it without networks_apart"
             )
-        pool, scores = self._pool(), {name: _proba_of(self.members_[name]) for name in models}
-        if pool is None:
+        scores = {name: _proba_of(self.members_[name]) for name in models}
+        if self.pool_ is None:
             return {name: score(texts) for name, score in scores.items()}
-        return {name: pool.scores("proba", name, texts, score) for name, score in scores.items()}
+        return {name: self.pool_.scores("proba", name, texts, score) for name, score in scores.items()}
 
     def explain(self, texts: Iterable[str]) -> list[Explanation]:
         """Per text, how far each of its words pushed it towards each label, read off the first base model
@@ -253,9 +223,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         source = registry.explaining_model(self.config_.models)
         model = self.members_[source][0]
-        pool = self._pool()
-        if pool is not None and source in pool.tokens:  # a pool sentence is explained without itself
-            model = PoolTokenScores(model, pool, source)
+        if self.pool_ is not None and source in self.pool_.tokens:  # a pool sentence is explained without itself
+            model = PoolTokenScores(model, self.pool_, source)
         return explain(model, validate_texts(texts), [str(label) for label in self.classes_], source)
 
     def oof_frame(self, model: str | None = None) -> pd.DataFrame:
@@ -366,11 +335,6 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         """The stack's probabilities from every base model's stack features `blocks` of `texts`."""
         meta = [meta_features(texts)] if self.config_.stack_meta_features else []
         return self.stacker_.predict_proba([blocks[name] for name in self.config_.models] + meta)
-
-    def _pool(self) -> PoolScores | None:
-        """The unlabelled pool's kept scores (`fit --unlabeled`), if any: a pool sentence is scored by the models
-        of the part that left it out."""
-        return getattr(self, "pool_", None)
 
     def _scores(self, splits: list) -> dict:
         best_epochs = {

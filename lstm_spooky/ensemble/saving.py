@@ -31,7 +31,7 @@ from ..store.model_dir import (
     fold_member,
     member_dir,
 )
-from .pool import PoolScores
+from .pool_scores import PoolScores
 from .stack import Stacker
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def write_model_dir(model: SpookyClassifier, model_dir: str | Path, extra: dict 
     """Write the fitted `model` to `model_dir` atomically; `extra` entries are kept in config.json."""
     combiner = {"stack": model.stacker_.to_dict()} if model.config_.stacked else {"temperature": model.temperature_}
     names = {name: member_names(name, len(members)) for name, members in model.members_.items()}
-    pool = getattr(model, "pool_", None)
+    pool = model.pool_
     meta = {
         "format": FORMAT_MARKER,
         "format_version": FORMAT_VERSION if pool is not None else FORMAT_VERSION_WITHOUT_POOL,
@@ -92,8 +92,7 @@ def read_model_dir(model: SpookyClassifier, model_dir: Path, meta: dict, apart: 
     else:
         model.temperature_ = float(meta["temperature"])
     model.cv_ = meta["cv"]
-    if "pool" in meta:
-        model.pool_ = PoolScores.load(model_dir / POOL_FILE)
+    model.pool_ = PoolScores.load(model_dir / POOL_FILE) if "pool" in meta else None
     final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
     model.ids_, model.y_ = final["id"].to_numpy(), encode_labels(final["author"], labels)
     model.held_out_ = np.ones(len(final), dtype=bool)

@@ -223,7 +223,7 @@ def fit(
             f"starting over: discarding the unfinished run in {checkpoint_dir} (--resume would continue it)", err=True
         )
     from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
-    from ..ensemble.pool import PoolWorkersError
+    from ..ensemble.cross_fit import PoolWorkersError
 
     view = _progress_view(quiet)
     say(

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from lstm_spooky import SpookyClassifier, SpookyConfig
-from lstm_spooky.ensemble.pool import PoolScores, pool_parts, pseudo_labels, text_digests
+from lstm_spooky.ensemble.cross_fit import pool_parts, pseudo_labels
+from lstm_spooky.ensemble.pool_scores import PoolScores, text_digests
 from lstm_spooky.ensemble.stack import meta_features
 from lstm_spooky.models import lm as lm_module
 from lstm_spooky.models import registry
@@ -111,7 +112,7 @@ def test_a_single_models_temperature_is_fitted_without_the_pool(corpus, pool_tex
     config = NGRAMS.replace(models=("nblr",))
     plain = SpookyClassifier(config).fit(corpus["text"], corpus["author"])
     pooled = SpookyClassifier(config).fit(corpus["text"], corpus["author"], unlabeled=pool_texts)
-    assert pooled.temperature_ == plain.temperature_ and hasattr(pooled, "pool_")
+    assert pooled.temperature_ == plain.temperature_ and pooled.pool_ is not None
 
 
 def test_the_language_models_calibrate_on_the_labelled_rows_alone(monkeypatch, corpus, pool_texts):
@@ -158,7 +159,7 @@ def test_save_then_load_scores_pool_and_new_sentences_identically(pooled, pool_t
 
 def test_without_unlabeled_sentences_the_model_directory_is_as_before(plain, tmp_path):
     plain.save(tmp_path / "model")
-    assert not (tmp_path / "model" / POOL_FILE).exists() and not hasattr(plain, "pool_")
+    assert not (tmp_path / "model" / POOL_FILE).exists() and plain.pool_ is None
     assert json.loads((tmp_path / "model" / "config.json").read_text())["format_version"] == 6
 
 
