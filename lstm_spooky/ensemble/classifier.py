@@ -35,18 +35,56 @@ from ..data.corpus import encode_labels, label_set, validate_texts
 from ..models import registry
 from ..models.base import BaseModel
 from ..store.checkpoints import FoldCheckpoints, data_fingerprint
-from ..store.model_dir import ALL_ROWS, read_model_meta
+from ..store.fit_steps import ALL_ROWS
+from ..store.model_dir import read_model_meta
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
 from .cross_fit import WORKERS, check_pool_models, learn_pool, unlabeled_pool
 from .estimator import ConfigParams
 from .explanation import Explanation, explain
-from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
+from .folds import FitContext, check_label_counts, fit_member, fit_on_folds, fold_splits
 from .metrics import cv_scores
-from .plan import ALL_ROWS_TASK, RunProgress, Status, fit_plan
-from .pool_scores import PoolTokenScores
+from .plan import RunProgress, Status, fit_plan
+from .pool_scores import PoolScores, PoolTokenScores
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
 from .saving import read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
+
+
+def _imported(names: Sequence[str]) -> list[registry.ModelEntry]:
+    """The registry's entries of the base models `names`, each one's class imported (ImportError for a missing
+    extra)."""
+    entries = [registry.entry(name) for name in names]
+    for entry in entries:
+        entry.model_class()
+    return entries
+
+
+def _start_run(
+    config: SpookyConfig,
+    splits: list,
+    n_rows: int,
+    pool_entries: list[registry.ModelEntry],
+    pool_rows: int,
+    log: Callable[[str], None] | None,
+    status: Callable[[Status], None] | None,
+) -> RunProgress:
+    """The fit's plan, its progress reported to `log` and `status` from its first line on."""
+    pool_models = [entry.name for entry in pool_entries]
+    plan = fit_plan(config.models, splits, n_rows, pool_models, pool_rows, config.pool_parts, WORKERS)
+    run = RunProgress(plan, log, status)
+    run.line(
+        f"{len(run.tasks)} fits planned ({len(config.models)} models, {len(splits)} fold(s), "
+        "n-gram models refitted on all rows)"
+    )
+    return run
+
+
+def _refit(entry: registry.ModelEntry, texts: np.ndarray, y: np.ndarray, ctx: FitContext) -> BaseModel:
+    """Model `entry` fitted once more on all rows, to predict with."""
+    start = time.perf_counter()
+    refit = fit_member(entry, ALL_ROWS, (list(texts), y), None, ctx.config.seed, ctx)
+    ctx.run.line(f"{entry.name}  {ALL_ROWS.task}  refitted for prediction  {time.perf_counter() - start:.0f}s")
+    return refit
 
 
 def _proba_of(members: list[BaseModel]) -> Callable[[list[str]], np.ndarray]:
@@ -109,55 +147,58 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._forget_fit()
         self.config_ = config = self._settings()
         check_config(config)  # a wrong setting (set_params, a hand-made config) is named now, not deep in a fold
-        entries = [registry.entry(name) for name in config.models]
-        for entry in entries:  # a missing extra fails now, not after an hour of folds
-            entry.model_class()
+        entries = _imported(config.models)  # a missing extra fails now, not after an hour of folds
         texts = self._learn_labels(texts, labels, ids)
-        y = self.y_
         pool_texts = unlabeled_pool(unlabeled, texts, log) if unlabeled is not None else []
         pool_entries = [registry.entry(name) for name in config.pool_models if name in config.models and pool_texts]
         check_pool_models(pool_entries)
-        splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
-        pool_names = [entry.name for entry in pool_entries]
-        plan = fit_plan(config.models, splits, len(y), pool_names, len(pool_texts), config.pool_parts, WORKERS)
-        run = RunProgress(plan, log, status)
-        run.line(
-            f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), "
-            "n-gram models refitted on all rows)"
-        )
+        splits = fold_splits(self.y_, config.folds, config.seed, config.validation_fraction)
+        run = _start_run(config, splits, len(texts), pool_entries, len(pool_texts), log, status)
+        self.checkpoints_ = self._checkpoints(checkpoint_dir, resume, texts)
+        ctx = FitContext(config, len(self.classes_), self.checkpoints_, run)
+        self._fit_base_models(entries, np.array(texts, dtype=object), splits, ctx)
+        self.pool_ = None  # the model that pseudo-labels the pool is the labelled rows' alone
+        if pool_entries:
+            self.pool_ = self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, texts, ctx)
+        return self
+
+    def _checkpoints(self, checkpoint_dir: str | Path | None, resume: bool, texts: list[str]) -> FoldCheckpoints | None:
+        """Where each finished fit is kept, for a resume of this same fit: same settings, labels and rows."""
+        if checkpoint_dir is None:
+            return None
         fingerprint = {
-            "config": config.to_dict(),
+            "config": self.config_.to_dict(),
             "classes": self.classes_.tolist(),
-            "data": data_fingerprint(texts, y),
+            "data": data_fingerprint(texts, self.y_),
         }
-        self.checkpoints_ = FoldCheckpoints(checkpoint_dir, fingerprint, resume) if checkpoint_dir is not None else None
-        texts = np.array(texts, dtype=object)
-        self.members_, self.base_oof_, self.fit_seconds_, oof_features = {}, {}, {}, {}
+        return FoldCheckpoints(checkpoint_dir, fingerprint, resume)
+
+    def _fit_base_models(
+        self, entries: list[registry.ModelEntry], texts: np.ndarray, splits: list, ctx: FitContext
+    ) -> None:
+        """Every base model on every fold, then the stack or the temperature: learns `members_`, `base_oof_`,
+        `held_out_`, `oof_` and `cv_`."""
+        y, oof_features = self.y_, {}
+        self.members_, self.base_oof_, self.fit_seconds_ = {}, {}, {}
         for entry in entries:
             start = time.perf_counter()
-            fits = fit_on_folds(entry, config, texts, y, splits, len(self.classes_), self.checkpoints_, run)
+            fits = fit_on_folds(entry, texts, y, splits, ctx)
             self.base_oof_[entry.name], oof_features[entry.name] = fits.oof, fits.features
-            self.members_[entry.name] = fits.members if entry.network else [self._refit(entry, texts, y, run)]
+            self.members_[entry.name] = fits.members if entry.network else [_refit(entry, texts, y, ctx)]
             self.fit_seconds_[entry.name] = time.perf_counter() - start
         self.held_out_ = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
         self.oof_ = self._combine(texts, oof_features)
         self.cv_ = self._scores(splits)
-        self.pool_ = None
-        if pool_entries:
-            learnt = learn_pool(
-                self.predict_proba,
-                np.array(pool_texts, dtype=object),
-                pool_entries,
-                (list(texts), y),
-                config,
-                len(self.classes_),
-                self.checkpoints_,
-                run,
-            )
-            if learnt is not None:
-                self.pool_, whole_pool = learnt
-                self.members_ |= {name: [model] for name, model in whole_pool.items()}
-        return self
+
+    def _learn_pool(
+        self, pool_texts: np.ndarray, entries: list[registry.ModelEntry], texts: list[str], ctx: FitContext
+    ) -> PoolScores | None:
+        """The pool learnt from (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows: each
+        entry's member becomes the one fitted with the whole pool; the pool's kept scores, None if nothing was
+        confident enough to learn from."""
+        scores, whole_pool = learn_pool(self.predict_proba, pool_texts, entries, (texts, self.y_), ctx)
+        self.members_ |= {name: [model] for name, model in whole_pool.items()}
+        return scores
 
     def without(self, model: str) -> SpookyClassifier:
         """This stack with base model `model` left out: the other members as fitted, the stack refitted
@@ -306,24 +347,6 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         if self.config_.stack_meta_features:
             self.stack_blocks_["meta"] = meta_features(texts[held])
         return self._fit_stack()
-
-    def _refit(self, entry: registry.ModelEntry, texts: np.ndarray, y: np.ndarray, run: RunProgress) -> BaseModel:
-        """Model `entry` fitted once more on all rows, to predict with."""
-        start = time.perf_counter()
-        run.start(entry.name, ALL_ROWS_TASK)
-        refit = fit_member(
-            entry,
-            self.config_,
-            ALL_ROWS,
-            (list(texts), y),
-            None,
-            self.config_.seed,
-            len(self.classes_),
-            self.checkpoints_,
-            run,
-        )
-        run.line(f"{entry.name}  {ALL_ROWS_TASK}  refitted for prediction  {time.perf_counter() - start:.0f}s")
-        return refit
 
     def _fit_stack(self) -> np.ndarray:
         """Fit the stacker on `stack_blocks_`; its cross-validated probabilities of the held-out rows."""

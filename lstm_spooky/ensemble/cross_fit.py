@@ -42,8 +42,8 @@ from ..models import registry
 from ..models.base import BaseModel, PoolFit, TokenScores
 from ..models.registry import ModelEntry
 from ..store.checkpoints import FoldCheckpoints, data_fingerprint, save_member
-from .folds import seeded_generators
-from .plan import POOL_ALL_TASK, RunProgress, pool_task
+from ..store.fit_steps import FitStep, pool_step
+from .folds import FitContext, seeded_generators
 from .pool_scores import PoolScores, text_digests
 from .processes import second_processes, starting, terminate
 from .stack import stack_features
@@ -51,12 +51,6 @@ from .stack import stack_features
 # Processes fitting the pool's models side by side: each n-gram fit runs on one core (liblinear, NumPy),
 # and the machines this is built for have two.
 WORKERS = 2
-
-
-def pool_member(pool_key: str, part: int | None) -> str:
-    """The checkpoint name of a fit with the pool whose sentences and pseudo-labels hash to `pool_key`: a
-    resumed fit with another pool refits these, and reuses the labelled rows' folds (which know no pool)."""
-    return f"pool-{pool_key}-" + ("all" if part is None else f"part-{part}")
 
 
 def unlabeled_pool(
@@ -153,17 +147,13 @@ class PoolFits:
 
 @dataclass(frozen=True)
 class PoolJob:
-    """One fit with the pool: model `entry` on the labelled rows plus the pool's used sentences outside `part`
-    (None: all of them), saved as `member` of the checkpoints, or in `directory` of a scratch folder."""
+    """One fit with the pool, `step`: model `entry` on the labelled rows plus the pool's used sentences outside
+    the step's part (all of them when it has none), saved as `member` of the checkpoints, in `directory`."""
 
     entry: ModelEntry
-    part: int | None
+    step: FitStep
     member: str
     directory: Path
-
-    def task(self, parts: int) -> str:
-        """What the run plan calls it."""
-        return POOL_ALL_TASK if self.part is None else pool_task(self.part, parts)
 
 
 def learn_pool(
@@ -171,15 +161,12 @@ def learn_pool(
     pool_texts: np.ndarray,
     entries: Sequence[ModelEntry],
     labelled: tuple[list[str], np.ndarray],
-    config: SpookyConfig,
-    n_classes: int,
-    checkpoints: FoldCheckpoints | None,
-    run: RunProgress,
-) -> tuple[PoolScores, dict[str, BaseModel]] | None:
+    ctx: FitContext,
+) -> tuple[PoolScores | None, dict[str, BaseModel]]:
     """Pseudo-label the pool with `proba` (the model fitted on the `labelled` rows), then refit `entries` with its
     confident sentences, cross-fitted: the pool's kept scores, and each entry's model fitted with the whole pool.
-    None when no pseudo-label is confident enough."""
-    start = time.perf_counter()
+    None and no model when no pseudo-label is confident enough."""
+    config, run, start = ctx.config, ctx.run, time.perf_counter()
     labels, used = pseudo_labels(proba(list(pool_texts)), config.pool_threshold)
     run.line(
         f"pool  {int(used.sum())} of {len(pool_texts)} unlabelled sentences pseudo-labelled "
@@ -187,34 +174,31 @@ def learn_pool(
     )
     if not used.any():
         run.line("pool  no pseudo-label is confident enough: the model is fitted on the labelled rows alone")
-        return None
+        return None, {}
     pool = PseudoLabelled(pool_texts, labels, used, pool_parts(len(pool_texts), config.pool_parts, config.seed))
-    fits = cross_fit(entries, config, labelled, pool, n_classes, checkpoints, run, _explaining(config.models))
+    fits = cross_fit(entries, labelled, pool, _explaining(config.models), ctx)
     return _kept_scores(pool, fits), {name: fitted.whole for name, fitted in fits.items()}
 
 
 def cross_fit(
     entries: Sequence[ModelEntry],
-    config: SpookyConfig,
     labelled: tuple[list[str], np.ndarray],
     pool: PseudoLabelled,
-    n_classes: int,
-    checkpoints: FoldCheckpoints | None,
-    run: RunProgress,
     explaining: str | None,
+    ctx: FitContext,
 ) -> dict[str, PoolFits]:
     """Each of `entries` fitted on the `labelled` rows plus the `pool`'s used sentences: once per part, leaving that
     part out, to score the part's sentences; then once with every used sentence, to score any other sentence.
 
     WORKERS processes run the fits while this one scores; each fit is seeded with config.seed, so the models are
     the same either way. A fit goes to `checkpoints` (else a scratch folder) and is loaded from there."""
-    fits = {entry.name: PoolFits.empty(len(pool.texts), n_classes, entry.name == explaining) for entry in entries}
+    fits = {entry.name: PoolFits.empty(len(pool.texts), ctx.n_classes, entry.name == explaining) for entry in entries}
     with tempfile.TemporaryDirectory(prefix="lstm-spooky-pool-") as scratch:
-        jobs = _jobs(entries, config.pool_parts, pool.key(), checkpoints, Path(scratch))
+        jobs = _jobs(entries, ctx.config.pool_parts, pool.key(), ctx.checkpoints, Path(scratch))
         with starting():
             workers = second_processes(WORKERS)
         try:
-            _run(workers, jobs, fits, config, labelled, pool, n_classes, checkpoints, run)
+            _run(workers, jobs, fits, labelled, pool, ctx)
         except BrokenProcessPool:
             terminate(workers)
             raise PoolWorkersError(
@@ -234,10 +218,10 @@ def _jobs(
     """Every fit with the pool, in the run plan's order: each entry's parts, then its whole pool."""
     jobs = []
     for entry in entries:
-        for part in [*range(parts), None]:
-            member = pool_member(pool_key, part)
+        for step in [*(pool_step(part, parts) for part in range(parts)), pool_step(None, parts)]:
+            member = step.member(pool_key)
             directory = checkpoints.member_dir(entry.name, member) if checkpoints else scratch / entry.name / member
-            jobs.append(PoolJob(entry, part, member, directory))
+            jobs.append(PoolJob(entry, step, member, directory))
     return jobs
 
 
@@ -245,54 +229,50 @@ def _run(
     workers: ProcessPoolExecutor,
     jobs: list[PoolJob],
     fits: dict[str, PoolFits],
-    config: SpookyConfig,
     labelled: tuple[list[str], np.ndarray],
     pool: PseudoLabelled,
-    n_classes: int,
-    checkpoints: FoldCheckpoints | None,
-    run: RunProgress,
+    ctx: FitContext,
 ) -> None:
     """Every job run by `workers` and taken in order, its model's scores kept in `fits`. Never more jobs sent than
     workers to run them: a stop then finds nothing half-written to them."""
-    sent = deque(_send(workers, job, config, labelled, pool, n_classes, checkpoints) for job in jobs[:WORKERS])
+    run = ctx.run
+    sent = deque(_send(workers, job, labelled, pool, ctx) for job in jobs[:WORKERS])
     for index, job in enumerate(jobs):
-        run.start(job.entry.name, job.task(config.pool_parts))
+        run.start(job.entry.name, job.step)
         future = sent.popleft()
         seconds = None if future is None else future.result()
         if index + WORKERS < len(jobs):
-            sent.append(_send(workers, jobs[index + WORKERS], config, labelled, pool, n_classes, checkpoints))
+            sent.append(_send(workers, jobs[index + WORKERS], labelled, pool, ctx))
         run.finish(measured=seconds is not None, seconds=seconds)
-        _keep(fits[job.entry.name], job, pool, config.stacked)
+        _keep(fits[job.entry.name], job, pool, ctx.config.stacked)
         done = "finished earlier; loaded" if seconds is None else f"{seconds:.0f}s"
-        learnt = len(pool.learnt_by(job.part)[0])
-        run.line(f"{job.entry.name}  {job.task(config.pool_parts)}  {learnt} pseudo-labelled sentences  {done}")
+        learnt = len(pool.learnt_by(job.step.part)[0])
+        run.line(f"{job.entry.name}  {job.step.task}  {learnt} pseudo-labelled sentences  {done}")
 
 
 def _send(
     workers: ProcessPoolExecutor,
     job: PoolJob,
-    config: SpookyConfig,
     labelled: tuple[list[str], np.ndarray],
     pool: PseudoLabelled,
-    n_classes: int,
-    checkpoints: FoldCheckpoints | None,
+    ctx: FitContext,
 ) -> Future | None:
-    """`job` sent to a worker; None when an earlier run finished it (`--resume`)."""
-    if checkpoints is not None and checkpoints.finished(job.entry.name, job.member):
+    """`job` sent to a worker; None when an earlier run finished it (`--resume`). The worker gets the settings and
+    the sentences, nothing of this process's run."""
+    if ctx.checkpoints is not None and ctx.checkpoints.finished(job.entry.name, job.member):
         return None
+    learnt = pool.learnt_by(job.step.part)
     with starting():  # it may start a worker
-        return workers.submit(
-            _fit_and_save, job.entry, config, labelled, pool.learnt_by(job.part), n_classes, job.directory
-        )
+        return workers.submit(_fit_and_save, job.entry, ctx.config, labelled, learnt, ctx.n_classes, job.directory)
 
 
 def _keep(fits: PoolFits, job: PoolJob, pool: PseudoLabelled, stacked: bool) -> None:
     """The model `job` saved, loaded: the whole pool's kept in `fits`, a part's asked about the part's sentences."""
     model = job.entry.model_class().load(job.directory)
-    if job.part is None:
+    if job.step.part is None:
         fits.whole = model
     else:
-        _keep_part(fits, model, pool.texts, np.flatnonzero(pool.parts == job.part), stacked)
+        _keep_part(fits, model, pool.texts, np.flatnonzero(pool.parts == job.step.part), stacked)
 
 
 def _keep_part(fits: PoolFits, model: BaseModel, pool_texts: np.ndarray, rows: np.ndarray, stacked: bool) -> None:

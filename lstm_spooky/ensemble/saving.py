@@ -18,9 +18,9 @@ from .._version import __version__
 from ..data.corpus import encode_labels
 from ..models import registry
 from ..store.atomic import atomic_directory
+from ..store.fit_steps import ALL_ROWS, fold_step
 from ..store.manifest import write_manifest
 from ..store.model_dir import (
-    ALL_ROWS,
     CONFIG_FILE,
     FORMAT_MARKER,
     FORMAT_VERSION,
@@ -28,7 +28,6 @@ from ..store.model_dir import (
     OOF_FILE,
     POOL_FILE,
     base_oof_file,
-    fold_member,
     member_dir,
 )
 from .pool_scores import PoolScores
@@ -41,7 +40,9 @@ if TYPE_CHECKING:
 def member_names(name: str, n_members: int) -> list[str]:
     """The directory names of base model `name`'s members: a network's fold members, else the one
     refitted on all rows."""
-    return [fold_member(k) for k in range(n_members)] if registry.entry(name).network else [ALL_ROWS]
+    if registry.entry(name).network:
+        return [fold_step(k, n_members).member() for k in range(n_members)]
+    return [ALL_ROWS.member()]
 
 
 def write_model_dir(model: SpookyClassifier, model_dir: str | Path, extra: dict | None = None) -> None:
