@@ -46,7 +46,7 @@ from .metrics import cv_scores
 from .plan import RunProgress, Status, fit_plan
 from .pool_scores import PoolScores, PoolTokenScores
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
-from .saving import read_model_dir, write_model_dir
+from .saving import FittedState, read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
 
 
@@ -275,11 +275,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         fitted on other rows; with a base model's name, its raw ones.
         """
         self._check_fitted()
-        proba = self.oof_ if model is None else self.base_oof_[model][self.held_out_]
-        frame = pd.DataFrame(proba, columns=[str(label) for label in self.classes_])
-        frame.insert(0, "id", self.ids_[self.held_out_])
-        frame["author"] = self.classes_[self.y_[self.held_out_]]
-        return frame
+        return self._fitted_state().oof_frame(model)
 
     def save(self, model_dir: str | Path, extra: dict | None = None) -> None:
         """Write the model directory atomically: readers see the old model or the new one.
@@ -287,7 +283,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         `extra` entries (e.g. where the training data came from) are kept in config.json.
         """
         self._check_fitted()
-        write_model_dir(self, model_dir, extra)
+        write_model_dir(self._fitted_state(), model_dir, extra)
 
     @classmethod
     def load(cls, model_dir: str | Path, networks_apart: bool = False) -> SpookyClassifier:
@@ -303,14 +299,14 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
-        model.config_ = model.config
         apart = [name for name in model.config.models if registry.entry(name).network] if networks_apart else []
         if 0 < len(apart) < len(model.config.models):  # first, so that they load while this process loads the rest
             from .network_process import NetworkProcess
 
             model._network_process = NetworkProcess(model_dir, {name: meta["members"][name] for name in apart})
+        running_apart = model._network_process.names if model._network_process else []
         try:
-            read_model_dir(model, model_dir, meta, model._network_process.names if model._network_process else [])
+            model._restore(read_model_dir(model_dir, meta, running_apart))
         except BaseException:
             model.close()
             raise
@@ -321,6 +317,32 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         if self._network_process is not None:
             self._network_process.close()
             self._network_process = None
+
+    def _fitted_state(self) -> FittedState:
+        """What this fit learnt, as a model directory keeps it."""
+        return FittedState(
+            classes=self.classes_,
+            config=self.config_,
+            members=self.members_,
+            combiner=self.stacker_ if self.config_.stacked else self.temperature_,
+            cv=self.cv_,
+            pool=self.pool_,
+            ids=self.ids_,
+            y=self.y_,
+            held_out=self.held_out_,
+            oof=self.oof_,
+            base_oof=self.base_oof_,
+        )
+
+    def _restore(self, state: FittedState) -> None:
+        """Learn what `state` holds, as `fit` learnt it (a loaded model has no fit seconds nor stack features)."""
+        self.classes_, self.config_, self.members_ = state.classes, state.config, state.members
+        self.cv_, self.pool_, self.ids_, self.y_ = state.cv, state.pool, state.ids, state.y
+        self.held_out_, self.oof_, self.base_oof_ = state.held_out, state.oof, state.base_oof
+        if state.config.stacked:
+            self.stacker_ = state.combiner
+        else:
+            self.temperature_ = state.combiner
 
     def _learn_labels(self, texts: Iterable[str], labels: Sequence[str], ids: Sequence[str] | None) -> list[str]:
         """Check the training set, learn `classes_`, `y_` and `ids_`; the texts as a list."""
