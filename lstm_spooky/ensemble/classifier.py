@@ -193,9 +193,9 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
     def _learn_pool(
         self, pool_texts: np.ndarray, entries: list[registry.ModelEntry], texts: list[str], ctx: FitContext
     ) -> PoolScores | None:
-        """The pool learnt from (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows: each
-        entry's member becomes the one fitted with the whole pool; the pool's kept scores, None if nothing was
-        confident enough to learn from."""
+        """Learn from the pool (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows: each of
+        `entries` becomes the model refitted with the whole pool. The pool's kept scores; None when no pseudo-label
+        was confident enough."""
         scores, whole_pool = learn_pool(self.predict_proba, pool_texts, entries, (texts, self.y_), ctx)
         self.members_ |= {name: [model] for name, model in whole_pool.items()}
         return scores

@@ -142,6 +142,7 @@ class PoolFits:
 
     @classmethod
     def empty(cls, n_rows: int, n_classes: int, explains: bool) -> PoolFits:
+        """Nothing fitted yet for a pool of `n_rows` sentences; token scores kept only for the model that `explains`."""
         return cls(None, np.zeros((n_rows, n_classes)), None, [None] * n_rows if explains else None)
 
 
