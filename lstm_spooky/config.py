@@ -166,7 +166,7 @@ class SpookyConfig(_Config):
     )
     stack_c: float = 1.0  # inverse L2 strength of the stacking regression
     stack_meta_features: bool = True  # sentence length, punctuation counts, capitals (ensemble/stack.py)
-    # Unlabelled sentences (`fit --unlabeled`, ensemble/pool.py): the base models refitted with the
+    # Unlabelled sentences (`fit --unlabeled`, ensemble/cross_fit.py): the base models refitted with the
     # pool's confidently pseudo-labelled sentences (those not in `models` are skipped), the least
     # probability a pseudo-label needs, and the parts the pool is cross-fitted in. Measured on the
     # benchmark's 80/20 split with the held-out rows and test.csv as the pool (docs/experiments.md):

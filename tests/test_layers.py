@@ -1,5 +1,6 @@
 """The package's imports flow one way, as docs/architecture.md draws it: each layer imports only from
-the layers below it (and from itself), and no modules import each other in a circle, even lazily."""
+the layers below it (and from itself), and no modules import each other in a circle, even lazily or
+for type hints alone."""
 
 import ast
 from pathlib import Path
@@ -30,18 +31,11 @@ def package_imports(path: Path) -> set[str]:
     """The package's own modules that the module at `path` imports, anywhere in it, as "layer.module"."""
     module = path.relative_to(PACKAGE).with_suffix("").parts
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    # An import for type hints alone (under `if TYPE_CHECKING:`) never runs, so it cannot close a circle.
-    type_only = {
-        id(child)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
-        for child in ast.walk(node)
-    }
+    # Imports for type hints alone (under `if TYPE_CHECKING:`) count too: two modules that name each other's
+    # types are one concept split in two, a circle a reader must hold in mind whether or not it runs.
     imported = set()
     for node in ast.walk(tree):
-        if id(node) in type_only:
-            continue
-        elif isinstance(node, ast.ImportFrom) and node.level > 0:
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
             base = list(module[: len(module) - node.level])
             target = base + (node.module.split(".") if node.module else [])
             # `from ..models import registry` imports a module; `from .stack import Stacker` a name of one.

@@ -1,3 +1,3 @@
-"""Base models combined: folds, the stack or a temperature, the run plan, prediction in chunks and processes,
-and `SpookyClassifier`, which orchestrates them.
+"""Base models combined: folds, the stack or a temperature, the run plan, the unlabelled pool cross-fitted and its
+kept scores, saving, prediction in chunks and processes, and `SpookyClassifier`, which orchestrates them.
 """

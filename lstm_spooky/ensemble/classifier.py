@@ -36,26 +36,56 @@ from ..data.labels import encode_labels, label_set
 from ..models import registry
 from ..models.base import BaseModel
 from ..store.checkpoints import FoldCheckpoints, data_fingerprint
-from ..store.model_dir import ALL_ROWS, read_model_meta
+from ..store.fit_steps import ALL_ROWS
+from ..store.model_dir import read_model_meta
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
+from .cross_fit import WORKERS, check_pool_models, learn_pool, unlabeled_pool
 from .estimator import ConfigParams
 from .explanation import Explanation, explain
-from .folds import check_label_counts, fit_member, fit_on_folds, fold_splits
+from .folds import FitContext, check_label_counts, fit_member, fit_on_folds, fold_splits
 from .metrics import cv_scores
-from .plan import ALL_ROWS_TASK, RunProgress, Status, fit_plan
-from .pool import (
-    POOL_WORKERS,
-    PoolScores,
-    PoolTokenScores,
-    check_pool_models,
-    cross_fit,
-    pseudo_labels,
-    text_digests,
-    unlabeled_pool,
-)
+from .plan import RunProgress, Status, fit_plan
+from .pool_scores import PoolScores, PoolTokenScores
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
-from .saving import read_model_dir, write_model_dir
+from .saving import FittedState, read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
+
+
+def _imported(names: Sequence[str]) -> list[registry.ModelEntry]:
+    """The registry's entries of the base models `names`, each one's class imported (ImportError for a missing
+    extra)."""
+    entries = [registry.entry(name) for name in names]
+    for entry in entries:
+        entry.model_class()
+    return entries
+
+
+def _start_run(
+    config: SpookyConfig,
+    splits: list,
+    n_rows: int,
+    pool_entries: list[registry.ModelEntry],
+    pool_rows: int,
+    log: Callable[[str], None] | None,
+    status: Callable[[Status], None] | None,
+) -> RunProgress:
+    """The fit's plan, its progress reported to `log` and `status` from its first line on."""
+    pool_models = [entry.name for entry in pool_entries]
+    plan = fit_plan(config.models, splits, n_rows, pool_models, pool_rows, config.pool_parts, WORKERS)
+    run = RunProgress(plan, log, status)
+    run.line(
+        f"{len(run.tasks)} fits planned ({len(config.models)} models, {len(splits)} fold(s), "
+        "n-gram models refitted on all rows)"
+    )
+    return run
+
+
+def _refit(entry: registry.ModelEntry, texts: np.ndarray, y: np.ndarray, ctx: FitContext) -> BaseModel:
+    """Model `entry` fitted once more on all rows, to predict with."""
+    start = time.perf_counter()
+    refit = fit_member(entry, ALL_ROWS, (list(texts), y), None, ctx.config.seed, ctx)
+    ctx.run.line(f"{entry.name}  {ALL_ROWS.task}  refitted for prediction  {time.perf_counter() - start:.0f}s")
+    return refit
 
 
 def _proba_of(members: list[BaseModel]) -> Callable[[list[str]], np.ndarray]:
@@ -111,84 +141,65 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         `unlabeled` sentences (a pool: Kaggle's test sentences, the ones you will classify) are
         pseudo-labelled by the model fitted on the labelled rows, and the base models named in
         `config.pool_models` are refitted with the confident ones, cross-fitted so that no pool
-        sentence is ever scored by a model that saw it (pool.py). Sentences that repeat a training
+        sentence is ever scored by a model that saw it (cross_fit.py). Sentences that repeat a training
         sentence are left out of the pool; the stack, calibrations and out-of-fold scores are the
         labelled rows' alone.
         """
         self._forget_fit()
         self.config_ = config = self._settings()
         check_config(config)  # a wrong setting (set_params, a hand-made config) is named now, not deep in a fold
-        entries = [registry.entry(name) for name in config.models]
-        for entry in entries:  # a missing extra fails now, not after an hour of folds
-            entry.model_class()
+        entries = _imported(config.models)  # a missing extra fails now, not after an hour of folds
         texts = self._learn_labels(texts, labels, ids)
-        y = self.y_
         pool_texts = unlabeled_pool(unlabeled, texts, log) if unlabeled is not None else []
         pool_entries = [registry.entry(name) for name in config.pool_models if name in config.models and pool_texts]
         check_pool_models(pool_entries)
-        splits = fold_splits(y, config.folds, config.seed, config.validation_fraction)
-        pool_names = [entry.name for entry in pool_entries]
-        plan = fit_plan(config.models, splits, len(y), pool_names, len(pool_texts), config.pool_parts, POOL_WORKERS)
-        run = RunProgress(plan, log, status)
-        run.line(
-            f"{len(run.tasks)} fits planned ({len(entries)} models, {len(splits)} fold(s), "
-            "n-gram models refitted on all rows)"
-        )
+        splits = fold_splits(self.y_, config.folds, config.seed, config.validation_fraction)
+        run = _start_run(config, splits, len(texts), pool_entries, len(pool_texts), log, status)
+        self.checkpoints_ = self._checkpoints(checkpoint_dir, resume, texts)
+        ctx = FitContext(config, len(self.classes_), self.checkpoints_, run)
+        self._fit_base_models(entries, np.array(texts, dtype=object), splits, ctx)
+        self.pool_ = None  # the model that pseudo-labels the pool is the labelled rows' alone
+        if pool_entries:
+            self.pool_ = self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, texts, ctx)
+        return self
+
+    def _checkpoints(self, checkpoint_dir: str | Path | None, resume: bool, texts: list[str]) -> FoldCheckpoints | None:
+        """Where each finished fit is kept, for a resume of this same fit: same settings, labels and rows."""
+        if checkpoint_dir is None:
+            return None
         fingerprint = {
-            "config": config.to_dict(),
+            "config": self.config_.to_dict(),
             "classes": self.classes_.tolist(),
-            "data": data_fingerprint(texts, y),
+            "data": data_fingerprint(texts, self.y_),
         }
-        self.checkpoints_ = FoldCheckpoints(checkpoint_dir, fingerprint, resume) if checkpoint_dir is not None else None
-        texts = np.array(texts, dtype=object)
-        self.members_, self.base_oof_, self.fit_seconds_, oof_features = {}, {}, {}, {}
+        return FoldCheckpoints(checkpoint_dir, fingerprint, resume)
+
+    def _fit_base_models(
+        self, entries: list[registry.ModelEntry], texts: np.ndarray, splits: list, ctx: FitContext
+    ) -> None:
+        """Every base model on every fold, then the stack or the temperature: learns `members_`, `base_oof_`,
+        `held_out_`, `oof_` and `cv_`."""
+        y, oof_features = self.y_, {}
+        self.members_, self.base_oof_, self.fit_seconds_ = {}, {}, {}
         for entry in entries:
             start = time.perf_counter()
-            fits = fit_on_folds(entry, config, texts, y, splits, len(self.classes_), self.checkpoints_, run)
+            fits = fit_on_folds(entry, texts, y, splits, ctx)
             self.base_oof_[entry.name], oof_features[entry.name] = fits.oof, fits.features
-            self.members_[entry.name] = fits.members if entry.network else [self._refit(entry, texts, y, run)]
+            self.members_[entry.name] = fits.members if entry.network else [_refit(entry, texts, y, ctx)]
             self.fit_seconds_[entry.name] = time.perf_counter() - start
         self.held_out_ = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
         self.oof_ = self._combine(texts, oof_features)
         self.cv_ = self._scores(splits)
-        if pool_entries:
-            self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, (list(texts), y), run)
-        return self
 
     def _learn_pool(
-        self,
-        pool_texts: np.ndarray,
-        entries: list[registry.ModelEntry],
-        labelled: tuple[list[str], np.ndarray],
-        run: RunProgress,
-    ) -> None:
-        """Pseudo-label the pool with the model fitted so far, then refit `entries` with its confident
-        sentences, cross-fitted; learns `pool_` (pool.py) and each entry's new member."""
-        config, start = self.config_, time.perf_counter()
-        labels, used = pseudo_labels(self.predict_proba(list(pool_texts)), config.pool_threshold)
-        run.line(
-            f"pool  {int(used.sum())} of {len(pool_texts)} unlabelled sentences pseudo-labelled "
-            f"(probability >= {config.pool_threshold:g})  {time.perf_counter() - start:.0f}s"
-        )
-        if not used.any():
-            run.line("pool  no pseudo-label is confident enough: the model is fitted on the labelled rows alone")
-            return
-        try:
-            explaining = registry.explaining_model(config.models)
-        except ValueError:  # no model here can explain
-            explaining = None
-        fits = cross_fit(
-            entries, config, labelled, pool_texts, labels, used, len(self.classes_), self.checkpoints_, run, explaining
-        )
-        pool = PoolScores(text_digests(list(pool_texts)), used)
-        for name, fitted in fits.items():
-            self.members_[name] = [fitted.whole]
-            pool.proba[name] = fitted.proba
-            if fitted.features is not None:
-                pool.features[name] = fitted.features
-            if fitted.tokens is not None:
-                pool.tokens[name] = fitted.tokens
-        self.pool_ = pool
+        self, pool_texts: np.ndarray, entries: list[registry.ModelEntry], texts: list[str], ctx: FitContext
+    ) -> PoolScores | None:
+        """Learn from the pool (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows: each of
+        `entries` becomes the model refitted with the whole pool. The pool's kept scores; None when no pseudo-label
+        was confident enough."""
+        scores, whole_pool = learn_pool(self.predict_proba, pool_texts, entries, (texts, self.y_), ctx)
+        self.members_ |= {name: [model] for name, model in whole_pool.items()}
+        return scores
 
     def without(self, model: str) -> SpookyClassifier:
         """This stack with base model `model` left out: the other members as fitted, the stack refitted
@@ -221,7 +232,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         chunks = text_chunks(validate_texts(texts), chunk_rows)
         if self.config_.stacked:
-            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack, self._pool())
+            yield from stacked_chunks(chunks, self.members_, self._network_process, self._stack, self.pool_)
         else:
             for chunk in chunks:
                 (proba,) = self.base_proba(chunk).values()
@@ -243,10 +254,10 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
                 f"{', '.join(apart)} run in the network process of this model (networks_apart=True), "
                 "which only scores the stack; load it without networks_apart"
             )
-        pool, scores = self._pool(), {name: _proba_of(self.members_[name]) for name in models}
-        if pool is None:
+        scores = {name: _proba_of(self.members_[name]) for name in models}
+        if self.pool_ is None:
             return {name: score(texts) for name, score in scores.items()}
-        return {name: pool.scores("proba", name, texts, score) for name, score in scores.items()}
+        return {name: self.pool_.scores("proba", name, texts, score) for name, score in scores.items()}
 
     def explain(self, texts: Iterable[str]) -> list[Explanation]:
         """Per text, how far each of its words pushed it towards each label, read off the first base model
@@ -254,9 +265,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self._check_fitted()
         source = registry.explaining_model(self.config_.models)
         model = self.members_[source][0]
-        pool = self._pool()
-        if pool is not None and source in pool.tokens:  # a pool sentence is explained without itself
-            model = PoolTokenScores(model, pool, source)
+        if self.pool_ is not None and source in self.pool_.tokens:  # a pool sentence is explained without itself
+            model = PoolTokenScores(model, self.pool_, source)
         return explain(model, validate_texts(texts), [str(label) for label in self.classes_], source)
 
     def oof_frame(self, model: str | None = None) -> pd.DataFrame:
@@ -266,11 +276,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         fitted on other rows; with a base model's name, its raw ones.
         """
         self._check_fitted()
-        proba = self.oof_ if model is None else self.base_oof_[model][self.held_out_]
-        frame = pd.DataFrame(proba, columns=[str(label) for label in self.classes_])
-        frame.insert(0, "id", self.ids_[self.held_out_])
-        frame["author"] = self.classes_[self.y_[self.held_out_]]
-        return frame
+        return self._fitted_state().oof_frame(model)
 
     def save(self, model_dir: str | Path, extra: dict | None = None) -> None:
         """Write the model directory atomically: readers see the old model or the new one.
@@ -278,7 +284,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         `extra` entries (e.g. where the training data came from) are kept in config.json.
         """
         self._check_fitted()
-        write_model_dir(self, model_dir, extra)
+        write_model_dir(self._fitted_state(), model_dir, extra)
 
     @classmethod
     def load(cls, model_dir: str | Path, networks_apart: bool = False) -> SpookyClassifier:
@@ -294,14 +300,14 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         model_dir = Path(model_dir)
         meta = read_model_meta(model_dir)
         model = cls(SpookyConfig.from_dict(meta["config"]))
-        model.config_ = model.config
         apart = [name for name in model.config.models if registry.entry(name).network] if networks_apart else []
         if 0 < len(apart) < len(model.config.models):  # first, so that they load while this process loads the rest
             from .network_process import NetworkProcess
 
             model._network_process = NetworkProcess(model_dir, {name: meta["members"][name] for name in apart})
+        running_apart = model._network_process.names if model._network_process else []
         try:
-            read_model_dir(model, model_dir, meta, model._network_process.names if model._network_process else [])
+            model._restore(read_model_dir(model_dir, meta, running_apart))
         except BaseException:
             model.close()
             raise
@@ -312,6 +318,32 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         if self._network_process is not None:
             self._network_process.close()
             self._network_process = None
+
+    def _fitted_state(self) -> FittedState:
+        """What this fit learnt, as a model directory keeps it."""
+        return FittedState(
+            classes=self.classes_,
+            config=self.config_,
+            members=self.members_,
+            combiner=self.stacker_ if self.config_.stacked else self.temperature_,
+            cv=self.cv_,
+            pool=self.pool_,
+            ids=self.ids_,
+            y=self.y_,
+            held_out=self.held_out_,
+            oof=self.oof_,
+            base_oof=self.base_oof_,
+        )
+
+    def _restore(self, state: FittedState) -> None:
+        """Learn what `state` holds, as `fit` learnt it (a loaded model has no fit seconds nor stack features)."""
+        self.classes_, self.config_, self.members_ = state.classes, state.config, state.members
+        self.cv_, self.pool_, self.ids_, self.y_ = state.cv, state.pool, state.ids, state.y
+        self.held_out_, self.oof_, self.base_oof_ = state.held_out, state.oof, state.base_oof
+        if state.config.stacked:
+            self.stacker_ = state.combiner
+        else:
+            self.temperature_ = state.combiner
 
     def _learn_labels(self, texts: Iterable[str], labels: Sequence[str], ids: Sequence[str] | None) -> list[str]:
         """Check the training set, learn `classes_`, `y_` and `ids_`; the texts as a list."""
@@ -339,24 +371,6 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             self.stack_blocks_["meta"] = meta_features(texts[held])
         return self._fit_stack()
 
-    def _refit(self, entry: registry.ModelEntry, texts: np.ndarray, y: np.ndarray, run: RunProgress) -> BaseModel:
-        """Model `entry` fitted once more on all rows, to predict with."""
-        start = time.perf_counter()
-        run.start(entry.name, ALL_ROWS_TASK)
-        refit = fit_member(
-            entry,
-            self.config_,
-            ALL_ROWS,
-            (list(texts), y),
-            None,
-            self.config_.seed,
-            len(self.classes_),
-            self.checkpoints_,
-            run,
-        )
-        run.line(f"{entry.name}  {ALL_ROWS_TASK}  refitted for prediction  {time.perf_counter() - start:.0f}s")
-        return refit
-
     def _fit_stack(self) -> np.ndarray:
         """Fit the stacker on `stack_blocks_`; its cross-validated probabilities of the held-out rows."""
         blocks, y = list(self.stack_blocks_.values()), self.y_[self.held_out_]
@@ -367,11 +381,6 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         """The stack's probabilities from every base model's stack features `blocks` of `texts`."""
         meta = [meta_features(texts)] if self.config_.stack_meta_features else []
         return self.stacker_.predict_proba([blocks[name] for name in self.config_.models] + meta)
-
-    def _pool(self) -> PoolScores | None:
-        """The unlabelled pool's kept scores (`fit --unlabeled`), if any: a pool sentence is scored by the models
-        of the part that left it out."""
-        return getattr(self, "pool_", None)
 
     def _scores(self, splits: list) -> dict:
         best_epochs = {

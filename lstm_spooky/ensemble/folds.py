@@ -26,7 +26,7 @@ from ..models.base import BaseModel
 from ..models.registry import ModelEntry
 from ..probability import log_loss
 from ..store.checkpoints import FoldCheckpoints
-from ..store.model_dir import fold_member
+from ..store.fit_steps import FitStep, fold_step
 from .plan import EpochProgress, RunProgress
 from .stack import stack_features
 
@@ -78,6 +78,17 @@ def check_label_counts(classes: np.ndarray, y: np.ndarray, folds: int) -> None:
         )
 
 
+@dataclass(frozen=True)
+class FitContext:
+    """What every fit of one `SpookyClassifier.fit` shares: its settings, the number of classes, where finished
+    fits are kept (None: nowhere, no `--resume`) and the run's progress."""
+
+    config: SpookyConfig
+    n_classes: int
+    checkpoints: FoldCheckpoints | None
+    run: RunProgress
+
+
 @dataclass
 class FoldFits:
     """One base model fitted on every fold.
@@ -93,35 +104,16 @@ class FoldFits:
 
 
 def fit_on_folds(
-    entry: ModelEntry,
-    config: SpookyConfig,
-    texts: np.ndarray,
-    y: np.ndarray,
-    splits: list[tuple[np.ndarray, np.ndarray]],
-    n_classes: int,
-    checkpoints: FoldCheckpoints | None,
-    run: RunProgress,
+    entry: ModelEntry, texts: np.ndarray, y: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]], ctx: FitContext
 ) -> FoldFits:
     """Fit base model `entry` on every fold of `splits`, each seeded with config.seed + its fold."""
+    config, run = ctx.config, ctx.run
     progress = EpochProgress(run, entry.epochs(entry.settings(config))[1]) if entry.network else None
-    fits = FoldFits([], np.full((len(y), n_classes), np.nan), None)
+    fits = FoldFits([], np.full((len(y), ctx.n_classes), np.nan), None)
     for fold, (train, held_out) in enumerate(splits):
-        start = time.perf_counter()
+        start, step = time.perf_counter(), fold_step(fold, len(splits))
         validation = (list(texts[held_out]), y[held_out])
-        where = f"fold {fold + 1}/{len(splits)}"
-        run.start(entry.name, where)
-        member = fit_member(
-            entry,
-            config,
-            fold_member(fold),
-            (list(texts[train]), y[train]),
-            validation,
-            config.seed + fold,
-            n_classes,
-            checkpoints,
-            run,
-            progress,
-        )
+        member = fit_member(entry, step, (list(texts[train]), y[train]), validation, config.seed + fold, ctx, progress)
         fits.oof[held_out] = member.predict_proba(validation[0])
         if config.stacked:
             held_features = stack_features(member, validation[0], fits.oof[held_out])
@@ -132,41 +124,37 @@ def fit_on_folds(
             progress.fold_done(len(member.history_["loss"]))
         else:
             seconds = time.perf_counter() - start
-            run.line(f"{entry.name}  {where}  log loss {log_loss(y[held_out], fits.oof[held_out]):.4f}  {seconds:.0f}s")
+            loss = log_loss(y[held_out], fits.oof[held_out])
+            run.line(f"{entry.name}  {step.task}  log loss {loss:.4f}  {seconds:.0f}s")
         fits.members.append(member)
     return fits
 
 
 def fit_member(
     entry: ModelEntry,
-    config: SpookyConfig,
-    member: str,
+    step: FitStep,
     train: tuple[list[str], np.ndarray],
     validation: tuple[list[str], np.ndarray] | None,
     seed: int,
-    n_classes: int,
-    checkpoints: FoldCheckpoints | None,
-    run: RunProgress,
+    ctx: FitContext,
     progress: EpochProgress | None = None,
-    pool: tuple[list[str], np.ndarray] | None = None,
 ) -> BaseModel:
-    """One fitted base model: loaded from `checkpoints` if a previous run finished it, else trained and saved there.
-    With `pool` (pseudo-labelled texts, class ids), fitted with them too (base.PoolFit).
+    """Base model `entry` fitted on `train` as `step` of the run: loaded from the checkpoints if a previous run
+    finished it, else trained and saved there.
 
-    It ends `run`'s running task once the model is fitted (its held-out predictions, seconds, are not timed)."""
+    It starts the run's task, and ends it once the model is fitted (its held-out predictions, seconds, are not
+    timed)."""
+    checkpoints, run, member = ctx.checkpoints, ctx.run, step.member()
+    run.start(entry.name, step)
     if checkpoints is not None and checkpoints.finished(entry.name, member):
-        where = run.tasks[run.current].member
         loaded = entry.model_class().load(checkpoints.member_dir(entry.name, member))
         run.finish(measured=False)
-        run.line(f"{entry.name}  {where}  finished earlier; loaded from {checkpoints.member_dir(entry.name, member)}")
+        run.line(
+            f"{entry.name}  {step.task}  finished earlier; loaded from {checkpoints.member_dir(entry.name, member)}"
+        )
         return loaded
     with seeded_generators(seed, entry.network):
-        model = entry.make(config)
-        fitted = (
-            model.fit(*train, validation, n_classes, progress)
-            if pool is None
-            else model.fit_with_pool(*train, pool, n_classes)
-        )
+        fitted = entry.make(ctx.config).fit(*train, validation, ctx.n_classes, progress)
     run.finish()
     if checkpoints is not None:
         checkpoints.save(entry.name, member, fitted)

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..models import registry
+from ..store.fit_steps import ALL_ROWS, FitStep, fold_step, pool_step
 
-ALL_ROWS_TASK = "all rows"
-POOL_ALL_TASK = "with the whole pool"
 # The share of an unlabelled pool expected to be pseudo-labelled, for the plan's first guess of the
 # pool's fits: 71-73% of the Kaggle benchmark's pool at probability 0.9 (docs/experiments.md).
 EXPECTED_POOL_SHARE = 0.7
@@ -32,10 +31,10 @@ MIN_FRACTION = 0.05  # a network's first batches include tracing: too early to e
 
 @dataclass(frozen=True)
 class Task:
-    """One model fitted once: on a fold (`member` "fold 2/5") or on all rows."""
+    """One model fitted once: on a fold, on all rows, or with an unlabelled pool (`step`)."""
 
     model: str
-    member: str
+    step: FitStep
     rows: int
     share: float = 1.0  # of its cost on the clock: 1 / the number of tasks running side by side with it
 
@@ -69,8 +68,8 @@ class RunProgress:
         self.detail = ""
         self.begun = self.started = clock()
 
-    def start(self, model: str, member: str) -> None:
-        self.current = next(i for i, t in enumerate(self.tasks) if (t.model, t.member) == (model, member))
+    def start(self, model: str, step: FitStep) -> None:
+        self.current = next(i for i, t in enumerate(self.tasks) if (t.model, t.step) == (model, step))
         self.started, self.fraction, self.detail = self.clock(), None, ""
         self._emit()
 
@@ -141,14 +140,10 @@ class RunProgress:
         if self.current is None:
             return ("stacking",) if len(self.measured) + len(self.skipped) == len(self.tasks) else ()
         task = self.tasks[self.current]
-        return task.model, task.member, self.detail
+        return task.model, task.step.task, self.detail
 
     def _emit(self) -> None:
         self._status(self.status())
-
-
-def pool_task(part: int, parts: int) -> str:
-    return f"pool part {part + 1}/{parts}"
 
 
 def fit_plan(
@@ -165,14 +160,14 @@ def fit_plan(
     it, `workers` of those at a time."""
     tasks = []
     for name in models:
-        tasks += [Task(name, f"fold {k + 1}/{len(splits)}", len(train)) for k, (train, _) in enumerate(splits)]
+        tasks += [Task(name, fold_step(k, len(splits)), len(train)) for k, (train, _) in enumerate(splits)]
         if not registry.entry(name).network:
-            tasks.append(Task(name, ALL_ROWS_TASK, n_rows))
+            tasks.append(Task(name, ALL_ROWS, n_rows))
     used = int(EXPECTED_POOL_SHARE * pool_rows)
     for name in pool_models:
         part_rows = n_rows + used * (parts - 1) // parts
-        tasks += [Task(name, pool_task(part, parts), part_rows, 1 / workers) for part in range(parts)]
-        tasks.append(Task(name, POOL_ALL_TASK, n_rows + used, 1 / workers))
+        tasks += [Task(name, pool_step(part, parts), part_rows, 1 / workers) for part in range(parts)]
+        tasks.append(Task(name, pool_step(None, parts), n_rows + used, 1 / workers))
     return tasks
 
 
@@ -192,7 +187,7 @@ class EpochProgress:
 
     def line(self, text: str) -> None:
         task = self.run.tasks[self.run.current]
-        self.run.line(f"{task.model}  {task.member}  {text}")
+        self.run.line(f"{task.model}  {task.step.task}  {text}")
 
     def fold_done(self, epochs: int) -> None:
         self.finished_epochs.append(epochs)

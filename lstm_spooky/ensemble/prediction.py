@@ -17,7 +17,7 @@ from ..models import registry
 from ..models.base import BaseModel
 from ..text.ngrams import shared_analysis
 from .network_process import NetworkProcess
-from .pool import PoolScores
+from .pool_scores import PoolScores
 from .stack import stack_features
 
 # Rows scored at a time: submitting 8,392 rows with a small default model peaked at 1.08 GiB

@@ -1,11 +1,11 @@
 """Second processes that leave every stop to the first: a saved model's networks (network_process.py), and
-the fits of an unlabelled pool run side by side (pool.py).
+the fits of an unlabelled pool run side by side (cross_fit.py).
 
 They are started with "spawn", a fresh interpreter: forking a process that may already run
 threads (TensorFlow's, scikit-learn's) is unsafe. Ctrl-C and a closed terminal are the first
 process's to handle (it then ends the others, `terminate`); the others ignore them, and end on
 their own when the first is gone, even killed. A stop that comes while they start is acted on once
-they have started, when they are the pool's to end.
+they have started, when they are the workers' to end.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM") 
 
 
 def second_processes(max_workers: int) -> ProcessPoolExecutor:
-    """A pool of up to `max_workers` spawned processes that leave stops to this one. Make it, and submit its first
+    """Workers: up to `max_workers` spawned processes that leave stops to this one. Make them, and submit their first
     tasks, inside `starting()`: it starts multiprocessing's resource tracker as it is made, and a process per
-    task as it needs them. A stop that came meanwhile is raised as `starting()` ends: `terminate` the pool then."""
+    task as it needs them. A stop that came meanwhile is raised as `starting()` ends: `terminate` the executor then."""
     return ProcessPoolExecutor(
         max_workers=max_workers, mp_context=multiprocessing.get_context("spawn"), initializer=leave_stops_to_the_first
     )
@@ -36,14 +36,14 @@ def second_processes(max_workers: int) -> ProcessPoolExecutor:
 
 @contextmanager
 def starting() -> Iterator[None]:
-    """Around making a pool and the submits that start its processes: they inherit a mask under which a
+    """Around making an executor and the submits that start its processes: they inherit a mask under which a
     Ctrl-C or hang-up sent to the whole process group while they start is this process's alone, and a
     filter that hides the resource tracker's warnings. This process handles a stop that comes meanwhile
-    as the block ends, when the processes started are the pool's: raised halfway through a start, it
-    left a process that the pool did not know of, or one that never got its task's data (a traceback)."""
+    as the block ends, when the processes started are the workers': raised halfway through a start, it
+    left a process that the executor did not know of, or one that never got its task's data (a traceback)."""
     with _stops_deferred(STOPS), _signals_blocked(LEFT_TO_THE_FIRST_PROCESS), _tracker_warnings_off():
         # Started first: as it starts, the resource tracker unblocks SIGINT in this thread, which would
-        # leave the pool's processes without the mask for the second or so of their start.
+        # leave the workers' processes without the mask for the second or so of their start.
         resource_tracker.ensure_running()
         with _signals_blocked(LEFT_TO_THE_FIRST_PROCESS):
             yield
@@ -58,26 +58,26 @@ def leave_stops_to_the_first() -> None:
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
 
 
-def terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool's processes now; the tasks they have not finished fail with BrokenProcessPool.
+def terminate(workers: ProcessPoolExecutor) -> None:
+    """Stop an executor's processes now; the tasks they have not finished fail with BrokenProcessPool.
 
     They are terminated: shutdown alone would let each finish its task (or its start,
     seconds of importing TensorFlow) first. A task may then be half-written to one, and
-    the thread writing it blocked for good, so the pool is told not to wait for that
+    the thread writing it blocked for good, so the executor is told not to wait for that
     thread (without this, a Ctrl-C during `submit` hung the command). No future is
-    cancelled: on Python 3.11 the pool's own clean-up then fails on the cancelled ones,
-    with a traceback. Then it waits for the pool's manager thread to see the processes
+    cancelled: on Python 3.11 the executor's own clean-up then fails on the cancelled ones,
+    with a traceback. Then it waits for the executor's manager thread to see the processes
     gone (milliseconds): left running while the interpreter exits, the thread closes a
-    pipe that Python 3.11's exit handler for pools writes to without a lock, and a stop
-    that landed as the pool shut down ended on "OSError: [Errno 9] Bad file descriptor".
+    pipe that Python 3.11's exit handler for executors writes to without a lock, and a stop
+    that landed as the executor shut down ended on "OSError: [Errno 9] Bad file descriptor".
     """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    call_queue = getattr(pool, "_call_queue", None)
+    processes = list((getattr(workers, "_processes", None) or {}).values())
+    call_queue = getattr(workers, "_call_queue", None)
     if call_queue is not None:
         call_queue.cancel_join_thread()
     for process in processes:
         process.terminate()
-    pool.shutdown(wait=True)
+    workers.shutdown(wait=True)
 
 
 @contextmanager

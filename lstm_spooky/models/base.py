@@ -18,7 +18,7 @@ Optional, each a protocol of its own that the ensemble tests with `isinstance`:
   `predict --explain`: `token_scores(texts)`, one (n_tokens, n_labels) array per text,
   tokens as `text.tokenize.tokenize(text)` gives them (lowercased);
 - `PoolFit`: learns from pseudo-labelled sentences besides the labelled ones, for
-  `fit --unlabeled` (ensemble/pool.py): `fit_with_pool(texts, y, pool, n_classes)`, where
+  `fit --unlabeled` (ensemble/cross_fit.py): `fit_with_pool(texts, y, pool, n_classes)`, where
   the pool's rows join what the model counts and weighs but never what calibrates it;
 - a network (its registry entry says `epochs`) reports its epochs to `progress` while it
   fits and keeps Keras' per-epoch logs in `history_` (`loss`, `val_loss`, ...).

@@ -1,10 +1,10 @@
 """Checkpoints of finished folds: what `fit --resume` continues from.
 
-A fold's model is written to `<checkpoint_dir>/<model>/fold-<k>` (and a model refitted on all
-rows to `<model>/all-rows`) as soon as it is trained, so
-a crash in fold 3 keeps folds 1-2 on disk and `fit --resume` skips them. The
-checkpoint directory also records which config and data it belongs to, so a resume
-never mixes folds of different runs.
+A fold's model is written to `<checkpoint_dir>/<model>/fold-<k>` (a model refitted on all rows
+to `<model>/all-rows`, a fit with an unlabelled pool to `<model>/pool-...`; fit_steps.py names
+them) as soon as it is trained, so a crash in fold 3 keeps folds 1-2 on disk and `fit --resume`
+skips them. The checkpoint directory also records which config and data it belongs to, so a
+resume never mixes folds of different runs.
 """
 
 from __future__ import annotations

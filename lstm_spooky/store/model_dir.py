@@ -6,6 +6,7 @@
     <model>/<member>/     the fitted base models that predict: the networks trained by Keras
                           (bilstm, tinybert), one per fold, as fold-0, fold-1, ..., each with its
                           history.json; every other model once more on all rows, as all-rows
+                          (the members' names: fit_steps.py)
     pool.npz              with `fit --unlabeled` only: the pool sentences' digests and their cross-fitted scores
     manifest.json         every other file with its size and SHA-256, written last (manifest.py)
     report.html           written later by `lstm-spooky report`, if asked; not in the manifest
@@ -39,12 +40,6 @@ CONFIG_FILE, OOF_FILE, REPORT_FILE, POOL_FILE = "config.json", "oof.csv", "repor
 
 # What file managers leave in a folder a user opened: not the user's data, safe to replace.
 FILE_MANAGER_FILES = (".DS_Store", "Thumbs.db", "desktop.ini")
-
-ALL_ROWS = "all-rows"  # the member refitted on every training row
-
-
-def fold_member(fold: int) -> str:
-    return f"fold-{fold}"
 
 
 def member_dir(model_dir: Path, model: str, member: str) -> Path:

@@ -71,7 +71,7 @@ def fit_and_save(
             err=True,
         )
     from ..ensemble.classifier import SpookyClassifier  # scikit-learn, pandas; TensorFlow only if a network is fitted
-    from ..ensemble.pool import PoolWorkersError
+    from ..ensemble.cross_fit import PoolWorkersError
 
     view = _progress_view(run.quiet)
     say(run.quiet)(
@@ -131,7 +131,7 @@ def _print_scores(model, ending: str) -> None:
         f"{'final':<{width}}  {scope} log loss {cv['log_loss']:.4f}  accuracy {cv['accuracy']:.4f} "
         f"({how}; {cv['rows']} rows); {ending}"
     )
-    pool = getattr(model, "pool_", None)
+    pool = model.pool_
     if pool is not None:
         summary = pool.summary()
         click.echo(

@@ -2,63 +2,30 @@
 model that learnt its pseudo-label, and nothing that calibrates sees a pool row."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from lstm_spooky import SpookyClassifier, SpookyConfig
-from lstm_spooky.ensemble.pool import PoolScores, pool_parts, pseudo_labels, text_digests
+from lstm_spooky.ensemble.cross_fit import pool_parts, pseudo_labels
+from lstm_spooky.ensemble.pool_scores import PoolScores, text_digests
 from lstm_spooky.ensemble.stack import meta_features
 from lstm_spooky.models import lm as lm_module
 from lstm_spooky.models import registry
-from lstm_spooky.models.base import PoolFit, with_pool
+from lstm_spooky.models.base import PoolFit
 from lstm_spooky.models.lm import LMModel
 from lstm_spooky.store.model_dir import POOL_FILE
 from tests.conftest import make_corpus
+from tests.ensemble.memoriser import memoriser_entry
 
 NGRAMS = SpookyConfig(
     models=("nblr", "lm", "svm_words"), folds=2, seed=3, pool_models=("nblr", "lm", "svm_words"), pool_parts=4
 )
 
 
-class Memoriser:
-    """The trap in its purest form: certain of the label of every sentence it was fitted on, uniform elsewhere."""
-
-    def __init__(self, settings=None):
-        self.settings = settings
-
-    def fit(self, texts, y, validation=None, n_classes=None, progress=None):
-        self.n_classes_, self.seen_ = n_classes, dict(zip(texts, map(int, y)))
-        return self
-
-    def fit_with_pool(self, texts, y, pool, n_classes):
-        return self.fit(*with_pool(texts, y, pool), None, n_classes)
-
-    def predict_proba(self, texts):
-        proba = np.full((len(texts), self.n_classes_), 1 / self.n_classes_)
-        for row, text in enumerate(texts):
-            if text in self.seen_:
-                proba[row] = 1e-6
-                proba[row, self.seen_[text]] = 1 - 1e-6 * (self.n_classes_ - 1)
-        return proba
-
-    def save(self, directory: Path) -> None:
-        (directory / "seen.json").write_text(json.dumps({"n_classes": self.n_classes_, "seen": self.seen_}))
-
-    @classmethod
-    def load(cls, directory: Path):
-        saved = json.loads((directory / "seen.json").read_text())
-        model = cls()
-        model.n_classes_, model.seen_ = saved["n_classes"], saved["seen"]
-        return model
-
-
 @pytest.fixture
 def memoriser(monkeypatch):
-    entry = registry.ModelEntry(
-        name="memoriser", target=f"{__name__}:Memoriser", summary="remembers its training sentences"
-    )
+    entry = memoriser_entry()
     monkeypatch.setitem(registry.MODELS, entry.name, entry)
     return entry
 
@@ -113,7 +80,7 @@ def test_a_single_models_temperature_is_fitted_without_the_pool(corpus, pool_tex
     config = NGRAMS.replace(models=("nblr",))
     plain = SpookyClassifier(config).fit(corpus["text"], corpus["author"])
     pooled = SpookyClassifier(config).fit(corpus["text"], corpus["author"], unlabeled=pool_texts)
-    assert pooled.temperature_ == plain.temperature_ and hasattr(pooled, "pool_")
+    assert pooled.temperature_ == plain.temperature_ and pooled.pool_ is not None
 
 
 def test_the_language_models_calibrate_on_the_labelled_rows_alone(monkeypatch, corpus, pool_texts):
@@ -160,7 +127,7 @@ def test_save_then_load_scores_pool_and_new_sentences_identically(pooled, pool_t
 
 def test_without_unlabeled_sentences_the_model_directory_is_as_before(plain, tmp_path):
     plain.save(tmp_path / "model")
-    assert not (tmp_path / "model" / POOL_FILE).exists() and not hasattr(plain, "pool_")
+    assert not (tmp_path / "model" / POOL_FILE).exists() and plain.pool_ is None
     assert json.loads((tmp_path / "model" / "config.json").read_text())["format_version"] == 6
 
 

@@ -3,8 +3,9 @@ import pytest
 
 from lstm_spooky import SpookyClassifier
 from lstm_spooky.ensemble.stack import PUNCTUATION, Stacker, log_proba_features, meta_features
-from lstm_spooky.models.registry import MODELS, ModelEntry
+from lstm_spooky.models.registry import MODELS
 from tests.conftest import TINY
+from tests.ensemble.memoriser import memoriser_entry
 
 
 def base_predictions(n=300, seed=0):
@@ -64,32 +65,11 @@ def test_cross_validated_stack_predicts_each_row_without_its_label():
     assert np.mean(out.argmax(axis=1) == shuffled) < 0.45
 
 
-class Memorizer:
-    """A cheating base model: certain about sentences it trained on, clueless otherwise."""
-
-    name = "nblr"
-
-    def __init__(self, config=None):
-        self.config = config
-
-    def fit(self, texts, y, validation=None, n_classes=None, progress=None):
-        self.seen_ = dict(zip(texts, y))
-        return self
-
-    def predict_proba(self, texts):
-        out = np.full((len(texts), 3), 1 / 3)
-        for i, text in enumerate(texts):
-            if text in self.seen_:
-                out[i] = 1e-6
-                out[i, self.seen_[text]] = 1 - 2e-6
-        return out
-
-
 def test_stack_sees_only_out_of_fold_predictions(corpus, monkeypatch):
-    monkeypatch.setitem(MODELS, "nblr", ModelEntry(name="nblr", target=f"{__name__}:Memorizer", summary="a cheat"))
+    monkeypatch.setitem(MODELS, "nblr", memoriser_entry("nblr"))
     model = SpookyClassifier(TINY.replace(models=("bilstm", "nblr"), max_epochs=1)).fit(
         corpus["text"], corpus["author"]
     )
-    # Had the stack seen in-fold predictions, the memorizer would look perfect.
+    # Had the stack seen in-fold predictions, the memoriser would look perfect.
     np.testing.assert_allclose(model.base_oof_["nblr"], 1 / 3)
     assert model.cv_["models"]["nblr"]["log_loss"] == pytest.approx(np.log(3))
