@@ -1,6 +1,7 @@
 """`fit`'s run: the training rows and unlabelled sentences read, the classifier trained with a
 progress view, saved, and its cross-validated scores printed. A stop or a failure keeps the
-previous model and the finished folds (for --resume), and says so in one line."""
+previous model and the finished folds (for --resume), and says so in one line; a stop once the model
+is saved says that instead."""
 
 from __future__ import annotations
 
@@ -101,8 +102,18 @@ def fit_and_save(
         stop.raise_if_requested()
         source = None if run.train_csv == STDIN else str(run.train_csv.resolve())  # the report quotes its sentences
         model.save(run.model_dir, extra={"train_csv": source, "columns": run.columns})
-    model.checkpoints_.remove()
-    _print_scores(model, f"{time.perf_counter() - start:.0f}s; model saved to {run.model_dir}")
+    _finish(model, run, stop, start)
+
+
+def _finish(model, run: FitRun, stop: Stop, start: float) -> None:
+    """After the save: the finished folds removed, then the scores printed. A stop here ends the command
+    saying that the model is saved; one during the removal waits for its end, so no folder is left half-removed."""
+    with stop.ends_command(
+        f"interrupted; the model was saved to {run.model_dir} and is complete (`lstm-spooky report` shows its scores)"
+    ):
+        with stop.deferred():
+            model.checkpoints_.remove()
+        _print_scores(model, f"{time.perf_counter() - start:.0f}s; model saved to {run.model_dir}")
 
 
 def _progress_view(quiet: bool):

@@ -5,7 +5,7 @@ what is kept, with the shell's exit status for SIGINT, 130.
 Python raises a signal handler's KeyboardInterrupt wherever the main thread is, and one raised
 inside a finaliser (TensorFlow frees traced functions in `__del__`) is printed and ignored; so the
 handler also sets a flag, and long loops check it at their safe points (`Stop.checked`,
-`Stop.until_stopped`).
+`Stop.until_stopped`). A short step that a stop must not cut in half runs inside `Stop.deferred`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,14 @@ class Stop:
 
     def __init__(self) -> None:
         self._requested = threading.Event()
+        self._deferring = False
 
     def request(self, signum: int, frame: object) -> None:
-        """The signal handler: note the stop, and interrupt the main thread as Ctrl-C does."""
+        """The signal handler: note the stop, and interrupt the main thread as Ctrl-C does (inside
+        `deferred`, only note it)."""
         self._requested.set()
-        raise KeyboardInterrupt
+        if not self._deferring:
+            raise KeyboardInterrupt
 
     @property
     def requested(self) -> bool:
@@ -63,6 +66,17 @@ class Stop:
         for chunk in chunks:
             self.raise_if_requested()
             yield chunk
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Inside: a stop signal is only noted, and raised as the block ends: for a short step that a stop
+        must not cut in half (removing a folder that should then be gone)."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        self.raise_if_requested()
 
     @contextmanager
     def ends_command(self, kept: str) -> Iterator[None]:

@@ -368,11 +368,11 @@ def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_13
         command, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True, preexec_fn=default_stop_signals
     )
     deadline = time.monotonic() + 120
-    children = []
-    while not children and process.poll() is None and time.monotonic() < deadline:
+    children = []  # the network process and multiprocessing's resource tracker
+    # Sent inside scoring, once the network process is loading TensorFlow to load the networks.
+    while not any(map(has_tensorflow_loaded, children)) and process.poll() is None and time.monotonic() < deadline:
         children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         time.sleep(0.05)
-    time.sleep(0.5)  # inside scoring: the network process is loading
     os.killpg(process.pid, getattr(signal, signal_name))
     stderr = process.communicate(timeout=60)[1]
     assert process.returncode == 130, stderr
@@ -385,6 +385,15 @@ def test_a_stop_sent_to_the_whole_process_group_during_a_stacked_submit_exits_13
     while any(is_running(child) for child in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [child for child in children if is_running(child)]
+
+
+def has_tensorflow_loaded(pid: str) -> bool:
+    """Whether process `pid` has mapped TensorFlow's libraries (read in /proc, as `is_running` reads it)."""
+    try:
+        with open(f"/proc/{pid}/maps") as maps:
+            return "/libtensorflow" in maps.read()
+    except OSError:  # it has ended
+        return False
 
 
 def test_serve_without_the_serve_extra_says_how_to_install_it(model_dir, monkeypatch):

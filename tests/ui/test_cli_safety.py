@@ -3,6 +3,7 @@ with what is on disk afterwards checked byte for byte."""
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lstm_spooky.models.linear import LinearModel
+from lstm_spooky.store.checkpoints import FoldCheckpoints
 from lstm_spooky.store.lock import directory_lock
 from lstm_spooky.ui.cli import main
 from tests.conftest import TINY, default_stop_signals
@@ -193,6 +195,41 @@ def test_ctrl_c_while_saving_keeps_the_previous_model(model_dir, train_csv, conf
     assert result.exit_code == 130 and "--resume" in result.output
     assert snapshot(model_dir) == before
     assert sorted(p.name for p in model_dir.parent.iterdir()) == ["model", "model.partial"]
+
+
+def saved_and_interrupted(model_dir):
+    return f"interrupted; the model was saved to {model_dir} and is complete (`lstm-spooky report` shows its scores)"
+
+
+def test_ctrl_c_while_the_scores_print_says_the_model_is_saved(tmp_path, train_csv, config_json, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("lstm_spooky.ui.fitting._print_scores", interrupted)
+    model_dir = tmp_path / "model"
+    result = invoke(fit_args(train_csv, model_dir, config_json))
+    assert result.exit_code == 130
+    assert result.output.strip().splitlines() == [saved_and_interrupted(model_dir)]  # no "Aborted!"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # the finished folds were removed
+    assert invoke(["predict", "--model-dir", str(model_dir), "a raven"]).exit_code == 0
+
+
+def test_a_stop_while_the_finished_folds_are_removed_waits_for_their_removal(
+    tmp_path, train_csv, config_json, monkeypatch
+):
+    real_remove = FoldCheckpoints.remove
+
+    def remove(self):
+        shutil.rmtree(next(path for path in self.directory.iterdir() if path.is_dir()))
+        os.kill(os.getpid(), signal.SIGTERM)  # handled here, halfway through the removal
+        real_remove(self)
+
+    monkeypatch.setattr(FoldCheckpoints, "remove", remove)
+    model_dir = tmp_path / "model"
+    result = invoke(fit_args(train_csv, model_dir, config_json))
+    assert result.exit_code == 130
+    assert result.output.strip().splitlines() == [saved_and_interrupted(model_dir)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no checkpoint folder half-removed
 
 
 def test_a_full_disk_while_saving_is_one_line_and_keeps_everything(model_dir, train_csv, config_json, monkeypatch):
