@@ -200,6 +200,7 @@ def cross_fit(
             workers = second_processes(WORKERS)
         try:
             _run(workers, jobs, fits, labelled, pool, ctx)
+            workers.shutdown()  # inside: a stop landing as it shuts down still terminates the workers
         except BrokenProcessPool:
             terminate(workers)
             raise PoolWorkersError(
@@ -209,7 +210,6 @@ def cross_fit(
         except BaseException:
             terminate(workers)
             raise
-        workers.shutdown()
     return fits
 
 

@@ -49,4 +49,4 @@ class Memoriser:
 
 def memoriser_entry(name: str = "memoriser") -> ModelEntry:
     """A registry entry for the Memoriser under `name` (another model's name, to take its place in a stack)."""
-    return ModelEntry(name, f"{__name__}:Memoriser", "remembers each training sentence's label")
+    return ModelEntry(name=name, target=f"{__name__}:Memoriser", summary="remembers each training sentence's label")
