@@ -1,13 +1,13 @@
-"""Cross-validate the classical backends: NB-LR (lstm_spooky.models.nblr) and n-gram LMs (lstm_spooky.models.lm).
+"""Cross-validate the classical base models: NB-LR (lstm_spooky.models.nblr) and n-gram LMs (lstm_spooky.models.lm).
 
     python scripts/eval_classical.py TRAIN_CSV
-    python scripts/eval_classical.py TRAIN_CSV --backend lm --set length_power=0.5 --set char_orders=[6]
+    python scripts/eval_classical.py TRAIN_CSV --model lm --set length_power=0.5 --set char_orders=[6]
 
-Every fold fits a fresh backend on the other rows only and scores the held-out rows,
+Every fold fits a fresh model on the other rows only and scores the held-out rows,
 so the out-of-fold (OOF) log loss is what unseen sentences would get. Folds are
 stratified and shuffled with --seed (0). Prints one line per fold and a summary per
-backend: OOF log loss and accuracy over all rows, mean fit seconds, predict rows/s.
-With several backends, the last line scores the plain mean of their probabilities.
+model: OOF log loss and accuracy over all rows, mean fit seconds, predict rows/s.
+With several models, the last line scores the plain mean of their probabilities.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from lstm_spooky.models.lm import LMModel
 from lstm_spooky.models.nblr import NBLRModel
 from lstm_spooky.probability import log_loss
 
-BACKENDS = {"nblr": (NBLRModel, NBLRConfig), "lm": (LMModel, LMConfig)}
+MODELS = {"nblr": (NBLRModel, NBLRConfig), "lm": (LMModel, LMConfig)}
 
 
 def parse_setting(text: str) -> tuple[str, object]:
@@ -38,15 +38,15 @@ def parse_setting(text: str) -> tuple[str, object]:
         return key, value
 
 
-def cross_validate(backend_cls, config, texts: np.ndarray, y: np.ndarray, folds: int, seed: int) -> dict:
+def cross_validate(model_class, config, texts: np.ndarray, y: np.ndarray, folds: int, seed: int) -> dict:
     oof = np.zeros((len(y), int(y.max()) + 1))
     fit_s, predict_rows_s = [], []
     for k, (train, test) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y)):
         start = time.perf_counter()
-        backend = backend_cls(config).fit(list(texts[train]), y[train])
+        model = model_class(config).fit(list(texts[train]), y[train])
         fit_s.append(time.perf_counter() - start)
         start = time.perf_counter()
-        oof[test] = backend.predict_proba(list(texts[test]))
+        oof[test] = model.predict_proba(list(texts[test]))
         predict_rows_s.append(len(test) / (time.perf_counter() - start))
         print(
             f"  fold {k + 1}: log loss {log_loss(y[test], oof[test]):.4f}  "
@@ -66,7 +66,7 @@ def cross_validate(backend_cls, config, texts: np.ndarray, y: np.ndarray, folds:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("train_csv")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), action="append", help="repeatable; default: all")
+    parser.add_argument("--model", choices=sorted(MODELS), action="append", help="repeatable; default: all")
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a config field")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
@@ -75,13 +75,13 @@ def main() -> None:
     frame = read_train(args.train_csv)
     texts, y = frame["text"].to_numpy(dtype=object), encode_labels(frame["author"])
     print(f"{len(y)} rows; {args.folds}-fold stratified CV, seed {args.seed}", flush=True)
-    names = args.backend or list(BACKENDS)
+    names = args.model or list(MODELS)
     oofs = []
     for name in names:
-        backend_cls, config_cls = BACKENDS[name]
+        model_class, config_cls = MODELS[name]
         config = config_cls.from_dict({**config_cls().to_dict(), **dict(map(parse_setting, args.set))})
         print(f"{name}: {json.dumps(config.to_dict())}", flush=True)
-        scores = cross_validate(backend_cls, config, texts, y, args.folds, args.seed)
+        scores = cross_validate(model_class, config, texts, y, args.folds, args.seed)
         print(
             f"{name}: OOF log loss {scores['log_loss']:.4f}  accuracy {scores['accuracy']:.4f}  "
             f"fit {scores['fit_s']:.1f}s/fold  predict {scores['predict_rows_s']:.0f} rows/s",

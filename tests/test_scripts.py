@@ -52,11 +52,11 @@ def test_benchmark_with_a_pool_scores_every_row_again_with_it(train_csv, test_cs
     assert rows == ["model", "nblr", "svm_words", "final", "nblr +pool", "svm_words +pool", "final +pool"]
 
 
-def test_compare_backends_writes_its_table_and_chart(train_csv, tmp_path):
+def test_compare_models_writes_its_table_and_chart(train_csv, tmp_path):
     out = run_script(
-        "compare_backends.py",
+        "compare_models.py",
         str(train_csv),
-        "--backends",
+        "--models",
         "nblr,svm_words",
         "--outer-folds",
         "3",
@@ -69,7 +69,7 @@ def test_compare_backends_writes_its_table_and_chart(train_csv, tmp_path):
         for line in (tmp_path / "cmp" / "comparison.md").read_text().splitlines()
         if line.startswith("| ") and "---" not in line
     ]
-    assert [row.split(" | ")[0] for row in rows] == ["| backend", "| nblr", "| svm_words"]
+    assert [row.split(" | ")[0] for row in rows] == ["| model", "| nblr", "| svm_words"]
     assert all(row in out for row in rows)
     assert (tmp_path / "cmp" / "comparison.png").stat().st_size > 10_000
 

@@ -393,7 +393,7 @@ def convert_bert(source: Path, destination: Path, lowercase: bool | None) -> Non
     """Make the Hugging Face BERT folder SOURCE loadable by KerasHub, as DESTINATION.
 
     For checkpoints such as huawei-noah/TinyBERT_General_4L_312D that ship PyTorch or Flax
-    weights and no tokenizer config. Then: lstm-spooky fit train.csv --backend tinybert
+    weights and no tokenizer config. Then: lstm-spooky fit train.csv --models tinybert
     --bert-preset DESTINATION.
     """
     click.echo(convert_checkpoint(source, destination, lowercase))

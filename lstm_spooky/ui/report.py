@@ -2,7 +2,7 @@
 
 It reads only the model directory's files (config.json, the out-of-fold CSVs, the
 Keras-trained folds' history.json) and, to highlight what misled the model in its worst
-errors, the NB-LR (or language-model) backend, never the networks, so it needs no TensorFlow.
+errors, the NB-LR (or language-model) base model, never the networks, so it needs no TensorFlow.
 Plots are drawn with matplotlib (the `report` extra) and embedded in the page as PNG, so the
 report is one portable file.
 """

@@ -1,10 +1,10 @@
 """Compare base models side by side on the same stratified folds: quality, speed, size.
 
-    python scripts/compare_backends.py TRAIN_CSV                                   # bilstm, nblr, lm; first of 5 folds
-    python scripts/compare_backends.py TRAIN_CSV --backends bilstm,tinybert --bert-preset DIR
-    python scripts/compare_backends.py TRAIN_CSV --run-folds 5                     # all five folds
+    python scripts/compare_models.py TRAIN_CSV                                   # bilstm, nblr, lm; first of 5 folds
+    python scripts/compare_models.py TRAIN_CSV --models bilstm,tinybert --bert-preset DIR
+    python scripts/compare_models.py TRAIN_CSV --run-folds 5                     # all five folds
 
-Every backend is trained as `lstm-spooky fit --backend NAME --folds 1` would train it
+Every base model is trained as `lstm-spooky fit --models NAME --folds 1` would train it
 (one model, early-stopped and temperature-calibrated on a 10% validation split of the
 training rows; an n-gram model is then refitted on all of them, keeping that temperature)
 on the same outer training rows, and scored on the same held-out rows.
@@ -32,7 +32,7 @@ from lstm_spooky.data.labels import encode_labels  # noqa: E402
 from lstm_spooky.models.registry import MODELS  # noqa: E402
 from lstm_spooky.probability import log_loss  # noqa: E402
 
-COLUMNS = ("backend", "log loss", "accuracy", "fit s", "predict rows/s", "parameters", "size MiB")
+COLUMNS = ("model", "log loss", "accuracy", "fit s", "predict rows/s", "parameters", "size MiB")
 
 
 def n_parameters(member) -> int | None:
@@ -65,7 +65,7 @@ def evaluate(
         model.save(Path(tmp) / "model")
         size = directory_mib(Path(tmp) / "model")
     return {
-        "backend": name,
+        "model": name,
         "log loss": log_loss(y[test], proba),
         "accuracy": float(np.mean(proba.argmax(axis=1) == y[test])),
         "fit s": fit_s,
@@ -79,7 +79,7 @@ def markdown(rows: list[dict]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in rows:
         lines.append(
-            f"| {r['backend']} | {r['log loss']:.4f} | {r['accuracy']:.4f} | {r['fit s']:.0f} | "
+            f"| {r['model']} | {r['log loss']:.4f} | {r['accuracy']:.4f} | {r['fit s']:.0f} | "
             f"{r['predict rows/s']:.0f} | {_millions(r['parameters'])} | {r['size MiB']:.1f} |"
         )
     return "\n".join(lines)
@@ -102,7 +102,7 @@ def bar_chart(rows: list[dict], path: Path, title: str) -> None:
         ("predict rows/s", "prediction rows/s (log scale)", True),
     ]
     fig, axes = plt.subplots(1, len(metrics), figsize=(4 * len(metrics), 3.6))
-    names = [r["backend"] for r in rows]
+    names = [r["model"] for r in rows]
     for ax, (key, label, log_scale) in zip(axes, metrics):
         values = [r[key] for r in rows]
         bars = ax.bar(names, values, color=[plt.cm.tab10(i) for i in range(len(rows))])
@@ -125,7 +125,7 @@ def bar_chart(rows: list[dict], path: Path, title: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("train_csv")
-    parser.add_argument("--backends", default="bilstm,nblr,lm", help=f"comma-separated, from {', '.join(MODELS)}")
+    parser.add_argument("--models", default="bilstm,nblr,lm", help=f"comma-separated, from {', '.join(MODELS)}")
     parser.add_argument("--bert-preset", help="tinybert's preset: a KerasHub name or a local folder")
     parser.add_argument("--bert-epochs", type=int, help="tinybert's most epochs")
     parser.add_argument("--outer-folds", type=int, default=5, help="stratified folds the rows are split into")
@@ -134,10 +134,10 @@ def main() -> None:
     parser.add_argument("--output-dir", default="comparison", help="where the Markdown table and PNG chart go")
     args = parser.parse_args()
 
-    names = [n.strip() for n in args.backends.split(",") if n.strip()]
+    names = [n.strip() for n in args.models.split(",") if n.strip()]
     unknown = sorted(set(names) - set(MODELS))
     if unknown:
-        parser.error(f"unknown backends {unknown}; choose from {', '.join(MODELS)}")
+        parser.error(f"unknown models {unknown}; choose from {', '.join(MODELS)}")
     config = SpookyConfig()
     if args.bert_preset:
         config = config.replace(bert=config.bert.replace(preset=args.bert_preset))
@@ -165,7 +165,7 @@ def main() -> None:
             )
         per_fold.append(rows)
     rows = [
-        {key: (same[0][key] if key == "backend" else float(np.mean([r[key] for r in same]))) for key in COLUMNS}
+        {key: (same[0][key] if key == "model" else float(np.mean([r[key] for r in same]))) for key in COLUMNS}
         for same in zip(*per_fold)
     ]
     scope = f"{len(folds)} of {args.outer_folds} stratified folds held out ({len(folds[0][1])} rows each)"
