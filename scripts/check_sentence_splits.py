@@ -1,7 +1,7 @@
 """Check the sentence splitter of whole texts (lstm_spooky.text.sentences) against a person's judgement.
 
     python scripts/check_sentence_splits.py CORPUS_DIR                       # print a sample to judge
-    python scripts/check_sentence_splits.py CORPUS_DIR --judged JUDGED.csv   # score the judged sample
+    python scripts/check_sentence_splits.py CORPUS_DIR --judged scripts/sentence_splits_judged_at_0.7.csv
 
 The splitter is trained as `fit` would train it, on every text of the corpus folder (a few minutes on
 "A Small Collection of British Fiction"; `--splitter FILE.json` keeps the trained one to reuse). The
@@ -15,6 +15,7 @@ document's text where the sentence after it starts. With `--judged`, the boundar
 judged stretch are scored, precision and recall, for the trained splitter and for two baselines
 on the same paragraphs: NLTK's untrained Punkt, and a regex splitting after . ! or ? and a space
 before a capital. The trained splitter's wrong and missed boundaries are then printed in context.
+The judgements of "A Small Collection of British Fiction" and their numbers are in docs/experiments.md.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def main() -> None:
     judged = read_judged(args.judged)
     untrained = PunktSentenceTokenizer()
     methods = {
-        "trained Punkt, known abbreviations, titles joined": ours,
+        "lstm_spooky.text.sentences (trained Punkt and the rules around it)": ours,
         "NLTK's untrained Punkt": {n: paragraph_starts(documents[n].text, untrained.span_tokenize) for n in judged},
         "regex: . ! or ? then a space and a capital": {
             n: paragraph_starts(documents[n].text, naive_spans) for n in judged

@@ -42,6 +42,10 @@ KNOWN_ABBREVIATIONS = frozenset(
 # "Mrs. Long" is a name even where "long" is a common word.
 TITLES = ("mr", "mrs", "messrs", "mme", "mlle", "dr", "st", "col", "capt", "lieut", "gen", "maj", "sgt", "adm", "rev")
 TITLE_AT_END = re.compile(rf"(?i)\b(?:{'|'.join(TITLES)})\.$")
+# A sentence's start in lowercase, after any opening quotes or marks: the break before it is false.
+LOWERCASE_START = re.compile(r"[^\w\s]*[^\W\d_](?<=[a-z\u00df-\u00ff])")
+# A sentence's end run into a dash, then a capital: "taste.--At least".
+DASHED_END = re.compile(r"(?<=[.!?])-{2,}\s*(?=[\"'(_]*[A-Z])")
 # A text whose lines are mostly longer than this keeps one paragraph per line; hard-wrapped prose
 # wraps at 60-76 characters (Project Gutenberg's files, "A Small Collection of British Fiction").
 WRAP_WIDTH = 80
@@ -140,16 +144,33 @@ def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, start + len(piece.strip())
 
 
-def join_after_titles(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sentence spans of `text`, each break after a title (`TITLES`) undone.
+def split_after_dashes(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans of `text`, each also cut where a sentence's end runs into a dash and a capital
+    ("taste.--At least"), as Austen's and her contemporaries' punctuation has it; Punkt sees one word there.
 
-    >>> text = '"For Mrs. Long has come."'
-    >>> join_after_titles(text, [(0, 9), (10, 25)])
-    [(0, 25)]
+    >>> text = "No disputing about taste.--At least you admire her."
+    >>> [text[start:end] for start, end in split_after_dashes(text, [(0, len(text))])]
+    ['No disputing about taste.--', 'At least you admire her.']
+    """
+    cut = []
+    for start, end in spans:
+        cuts = [start, *(match.end() for match in DASHED_END.finditer(text, start, end)), end]
+        cut += [strip_span(text, first, last) for first, last in zip(cuts, cuts[1:])]
+    return cut
+
+
+def join_false_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans of `text`, each break undone that comes after a title (`TITLES`), or before a
+    lowercase word: a sentence of this prose starts with a capital, so '"How!" replied Jones' is one.
+
+    >>> text = '"For Mrs. Long has come." "How!" replied Jones.'
+    >>> [text[start:end] for start, end in join_false_breaks(text, [(0, 9), (10, 25), (26, 32), (33, 47)])]
+    ['"For Mrs. Long has come."', '"How!" replied Jones.']
     """
     joined: list[tuple[int, int]] = []
     for start, end in spans:
-        if joined and TITLE_AT_END.search(text, joined[-1][0], joined[-1][1]):
+        after_title = joined and TITLE_AT_END.search(text, joined[-1][0], joined[-1][1])
+        if joined and (after_title or LOWERCASE_START.match(text, start, end)):
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))
@@ -176,7 +197,8 @@ class Splitter:
 
     def _spans(self, paragraph: str, offset: int) -> Iterator[tuple[int, int]]:
         spans = [strip_span(paragraph, start, end) for start, end in self._punkt.span_tokenize(paragraph)]
-        for start, end in join_after_titles(paragraph, [span for span in spans if span[0] < span[1]]):
+        spans = split_after_dashes(paragraph, [span for span in spans if span[0] < span[1]])
+        for start, end in join_false_breaks(paragraph, [span for span in spans if span[0] < span[1]]):
             yield offset + start, offset + end
 
     def to_dict(self) -> dict:

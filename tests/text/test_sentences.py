@@ -89,6 +89,20 @@ def test_dialogue_splits_after_the_closing_quote(splitter):
     ]
 
 
+def test_an_exclamation_before_a_lowercase_word_does_not_end_a_sentence(splitter):
+    assert texts_of(splitter.split('"How!" replied Jones. "Ha! this must be the shop."')) == [
+        '"How!" replied Jones.',
+        '"Ha! this must be the shop."',
+    ]
+
+
+def test_a_sentence_end_run_into_a_dash_ends_a_sentence(splitter):
+    assert texts_of(splitter.split("There is no disputing about taste.--At least you admire her.")) == [
+        "There is no disputing about taste.--",
+        "At least you admire her.",
+    ]
+
+
 def test_spans_point_back_to_the_sentence_as_written(splitter):
     for sentence in splitter.split(NOVEL):
         written = NOVEL[sentence.start : sentence.end]
