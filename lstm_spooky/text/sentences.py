@@ -10,7 +10,9 @@ Knightley" is one sentence). Around Punkt, what prose needs:
 - within a paragraph, a line break is a space (hard-wrapped lines are joined); a line much shorter
   than the text's lines ends its paragraph (texts without blank lines mark paragraphs so), and in a
   text of one paragraph per line (its lines mostly longer than `WRAP_WIDTH`) every line is one;
-- a heading standing alone (a line in capitals, "Chapter 12", a row of stars) is no sentence: it is dropped.
+- a heading standing alone (a line in capitals, "Chapter 12", a row of stars) is no sentence: it is dropped;
+- Punkt's breaks after a title or before a lowercase word are undone ('"How!" replied Jones'), and a
+  sentence end run into a dash is a break ("taste.--At least").
 
 Each `Sentence` keeps its character span in the text it came from, so a verdict on it can point
 back there: `text[start:end]` is the sentence as written, and `Sentence.text` the same with its
