@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 Splits = list[tuple[np.ndarray, np.ndarray]]
+WARNING = "warning: "  # how a fit's log line that is a warning starts (the command shows those even with --quiet)
 
 
 def group_codes(groups: Sequence) -> np.ndarray:
@@ -31,6 +32,14 @@ def single_group_labels(y: np.ndarray, groups: Sequence) -> list[int]:
     """The class ids in `y` whose rows all belong to one group."""
     codes = group_codes(groups)
     return [int(label) for label in np.unique(y) if len(np.unique(codes[y == label])) == 1]
+
+
+def single_group_warning(label, blocks: int) -> str:
+    """What a fit says of a label whose sentences all come from one work."""
+    return (
+        f"{WARNING}label {str(label)!r} has a single work; its sentences are cut into {blocks} contiguous blocks "
+        "that stand for works in the folds, so its scores may not transfer to new works"
+    )
 
 
 def blocked_groups(y: np.ndarray, groups: Sequence, blocks: int) -> np.ndarray:
@@ -67,6 +76,12 @@ def grouped_folds(y: np.ndarray, groups: Sequence, folds: int, seed: int) -> Spl
     ]
     _check_labels_trained(y, splits)
     return splits
+
+
+def grouped_parts(y: np.ndarray, groups: Sequence, parts: int, seed: int) -> Splits:
+    """`grouped_folds` with at most `parts` folds, fewer when there are fewer groups (at least 2): to cross-validate
+    a stack or a temperature on whole works."""
+    return grouped_folds(y, groups, max(2, min(parts, len(np.unique(group_codes(groups))))), seed)
 
 
 def grouped_validation(y: np.ndarray, groups: Sequence, fraction: float, seed: int) -> Splits:
