@@ -175,6 +175,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self.checkpoints_ = self._checkpoints(checkpoint_dir, resume, texts)
         ctx = FitContext(config, len(self.classes_), self.checkpoints_, run)
         self._fit_base_models(entries, np.array(texts, dtype=object), splits, ctx)
+        self.pool_ = None  # the model that pseudo-labels the pool is the labelled rows' alone
         self.pool_ = self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, texts, ctx)
         return self
 
@@ -218,9 +219,9 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
     def _learn_pool(
         self, pool_texts: np.ndarray, entries: list[registry.ModelEntry], texts: list[str], ctx: FitContext
     ) -> PoolScores | None:
-        """Learn from the pool (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows alone:
-        each of `entries` becomes the model refitted with the whole pool. The pool's kept scores; None without
-        `entries`, or when no pseudo-label was confident enough."""
+        """Learn from the pool (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows: each of
+        `entries` becomes the model refitted with the whole pool. The pool's kept scores; None without `entries`,
+        or when no pseudo-label was confident enough."""
         if not entries:
             return None
         scores, whole_pool = learn_pool(self.predict_proba, pool_texts, entries, (texts, self.y_), ctx)
