@@ -130,6 +130,19 @@ def real_data_dir() -> Path | None:
     return None
 
 
+def corpus_dir() -> Path | None:
+    """The stylometry corpus of whole novels: $LSTM_SPOOKY_CORPUS, else ../shared/data/british-fiction
+    beside the checkout."""
+    candidates = [
+        os.environ.get("LSTM_SPOOKY_CORPUS"),
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "british-fiction",
+    ]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / "Austen_Emma.txt").is_file():
+            return Path(candidate)
+    return None
+
+
 def default_stop_signals() -> None:
     """For a child process: Ctrl-C, SIGTERM and SIGHUP as a terminal's shell would leave them. A
     test runner started in the background (`nohup`, `cmd &`) ignores SIGINT or SIGHUP, the child

@@ -1,1 +1,2 @@
-"""The files users bring and get: labelled and unlabelled CSVs read and checked (`corpus`), and the submission."""
+"""The files users bring and get: labelled and unlabelled CSVs read and checked (`corpus`), folders of whole
+texts (`documents`), and the submission."""

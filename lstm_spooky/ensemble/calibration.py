@@ -8,10 +8,13 @@ The temperature must be fitted on rows the network did not train on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.optimize import minimize_scalar
 
 from ..probability import EPS, log_loss
+from .groups import grouped_parts
 
 
 def apply_temperature(proba: np.ndarray, temperature: float) -> np.ndarray:
@@ -38,14 +41,20 @@ def fit_temperature(proba: np.ndarray, y: np.ndarray, bounds: tuple[float, float
     return float(result.x)
 
 
-def cross_fitted_temperature(proba: np.ndarray, y: np.ndarray, n_splits: int = 5, seed: int = 0) -> np.ndarray:
-    """Temperature-scaled `proba`, each row scaled by a temperature fitted on the other rows.
+def cross_fitted_temperature(
+    proba: np.ndarray, y: np.ndarray, n_splits: int = 5, seed: int = 0, groups: Sequence | None = None
+) -> np.ndarray:
+    """Temperature-scaled `proba`, each row scaled by a temperature fitted on the other rows (with `groups`, the
+    rows of other works: groups.py).
 
     Scored, this is the honest "after calibration" result: no row helps choose its own temperature.
     """
-    parts = np.random.default_rng(seed).permutation(len(y)) % n_splits
+    if groups is None:
+        parts = np.random.default_rng(seed).permutation(len(y)) % n_splits
+        splits = [(np.flatnonzero(parts != part), np.flatnonzero(parts == part)) for part in range(n_splits)]
+    else:
+        splits = grouped_parts(y, groups, n_splits, seed)
     calibrated = np.empty_like(proba)
-    for part in range(n_splits):
-        held = parts == part
-        calibrated[held] = apply_temperature(proba[held], fit_temperature(proba[~held], y[~held]))
+    for train, held in splits:
+        calibrated[held] = apply_temperature(proba[held], fit_temperature(proba[train], y[train]))
     return calibrated

@@ -23,6 +23,7 @@ import copy
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -43,12 +44,16 @@ from .cross_fit import WORKERS, check_pool_models, learn_pool, unlabeled_pool
 from .estimator import ConfigParams
 from .explanation import Explanation, explain
 from .folds import FitContext, check_label_counts, fit_member, fit_on_folds, fold_splits
+from .groups import single_group_labels, single_group_warning
 from .metrics import cv_scores
 from .plan import RunProgress, Status, fit_plan
 from .pool_scores import PoolScores, PoolTokenScores
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
 from .saving import FittedState, read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
+
+if TYPE_CHECKING:
+    from ..text.sentences import Splitter  # NLTK, imported only by a model that has a splitter
 
 
 def _imported(names: Sequence[str]) -> list[registry.ModelEntry]:
@@ -78,6 +83,16 @@ def _start_run(
         "n-gram models refitted on all rows)"
     )
     return run
+
+
+def _pool(
+    config: SpookyConfig, unlabeled: Iterable[str] | None, texts: list[str], log: Callable[[str], None] | None
+) -> tuple[list[str], list[registry.ModelEntry]]:
+    """The unlabelled pool's sentences (those not repeating `texts`) and the base models that learn from them."""
+    pool_texts = unlabeled_pool(unlabeled, texts, log) if unlabeled is not None else []
+    pool_entries = [registry.entry(name) for name in config.pool_models if name in config.models and pool_texts]
+    check_pool_models(pool_entries)
+    return pool_texts, pool_entries
 
 
 def _refit(entry: registry.ModelEntry, texts: np.ndarray, y: np.ndarray, ctx: FitContext) -> BaseModel:
@@ -125,6 +140,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         resume: bool = False,
         status: Callable[[Status], None] | None = None,
         unlabeled: Iterable[str] | None = None,
+        groups: Sequence | None = None,
+        splitter: Splitter | None = None,
     ) -> SpookyClassifier:
         """Train every base model on every fold (see SpookyConfig.folds and .models).
 
@@ -144,24 +161,30 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         sentence is ever scored by a model that saw it (cross_fit.py). Sentences that repeat a training
         sentence are left out of the pool; the stack, calibrations and out-of-fold scores are the
         labelled rows' alone.
+
+        `groups` (each row's work: a novel's name) make the folds hold out whole works (groups.py), so the
+        out-of-fold scores, the stack and the calibrations say how the models do on a work they never saw.
+        `splitter`, the sentence splitter that cut whole texts into these rows, is kept as `splitter_` and saved.
         """
-        self._forget_fit()
-        self.config_ = config = self._settings()
-        check_config(config)  # a wrong setting (set_params, a hand-made config) is named now, not deep in a fold
-        entries = _imported(config.models)  # a missing extra fails now, not after an hour of folds
-        texts = self._learn_labels(texts, labels, ids)
-        pool_texts = unlabeled_pool(unlabeled, texts, log) if unlabeled is not None else []
-        pool_entries = [registry.entry(name) for name in config.pool_models if name in config.models and pool_texts]
-        check_pool_models(pool_entries)
-        splits = fold_splits(self.y_, config.folds, config.seed, config.validation_fraction)
+        config, entries = self._start_fit()
+        texts = self._learn_labels(texts, labels, ids, groups)
+        self.splitter_ = splitter
+        pool_texts, pool_entries = _pool(config, unlabeled, texts, log)
+        splits = self._splits(log)
         run = _start_run(config, splits, len(texts), pool_entries, len(pool_texts), log, status)
         self.checkpoints_ = self._checkpoints(checkpoint_dir, resume, texts)
         ctx = FitContext(config, len(self.classes_), self.checkpoints_, run)
         self._fit_base_models(entries, np.array(texts, dtype=object), splits, ctx)
         self.pool_ = None  # the model that pseudo-labels the pool is the labelled rows' alone
-        if pool_entries:
-            self.pool_ = self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, texts, ctx)
+        self.pool_ = self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, texts, ctx)
         return self
+
+    def _start_fit(self) -> tuple[SpookyConfig, list[registry.ModelEntry]]:
+        """Forget any earlier fit and learn `config_`; the settings and the base models' entries, checked."""
+        self._forget_fit()
+        self.config_ = config = self._settings()
+        check_config(config)  # a wrong setting (set_params, a hand-made config) is named now, not deep in a fold
+        return config, _imported(config.models)  # a missing extra fails now, not after an hour of folds
 
     def _checkpoints(self, checkpoint_dir: str | Path | None, resume: bool, texts: list[str]) -> FoldCheckpoints | None:
         """Where each finished fit is kept, for a resume of this same fit: same settings, labels and rows."""
@@ -171,6 +194,8 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             "config": self.config_.to_dict(),
             "classes": self.classes_.tolist(),
             "data": data_fingerprint(texts, self.y_),
+            # only when given, so that an ungrouped run's checkpoints stay as they were
+            **({"groups": data_fingerprint(self.groups_.tolist(), self.y_)} if self.groups_ is not None else {}),
         }
         return FoldCheckpoints(checkpoint_dir, fingerprint, resume)
 
@@ -195,8 +220,10 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self, pool_texts: np.ndarray, entries: list[registry.ModelEntry], texts: list[str], ctx: FitContext
     ) -> PoolScores | None:
         """Learn from the pool (cross_fit.py), pseudo-labelled by this model as fitted on the labelled rows: each of
-        `entries` becomes the model refitted with the whole pool. The pool's kept scores; None when no pseudo-label
-        was confident enough."""
+        `entries` becomes the model refitted with the whole pool. The pool's kept scores; None without `entries`,
+        or when no pseudo-label was confident enough."""
+        if not entries:
+            return None
         scores, whole_pool = learn_pool(self.predict_proba, pool_texts, entries, (texts, self.y_), ctx)
         self.members_ |= {name: [model] for name, model in whole_pool.items()}
         return scores
@@ -219,8 +246,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         other.base_oof_ = {name: self.base_oof_[name] for name in models}
         other.stack_blocks_ = {name: block for name, block in self.stack_blocks_.items() if name != model}
         other.oof_ = other._fit_stack()
-        config = self.config_
-        other.cv_ = other._scores(fold_splits(self.y_, config.folds, config.seed, config.validation_fraction))
+        other.cv_ = other._scores(self._splits())
         return other
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
@@ -328,6 +354,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             combiner=self.stacker_ if self.config_.stacked else self.temperature_,
             cv=self.cv_,
             pool=self.pool_,
+            splitter=self.splitter_,
             ids=self.ids_,
             y=self.y_,
             held_out=self.held_out_,
@@ -339,14 +366,18 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         """Learn what `state` holds, as `fit` learnt it (a loaded model has no fit seconds nor stack features)."""
         self.classes_, self.config_, self.members_ = state.classes, state.config, state.members
         self.cv_, self.pool_, self.ids_, self.y_ = state.cv, state.pool, state.ids, state.y
+        self.splitter_ = state.splitter
         self.held_out_, self.oof_, self.base_oof_ = state.held_out, state.oof, state.base_oof
         if state.config.stacked:
             self.stacker_ = state.combiner
         else:
             self.temperature_ = state.combiner
 
-    def _learn_labels(self, texts: Iterable[str], labels: Sequence[str], ids: Sequence[str] | None) -> list[str]:
-        """Check the training set, learn `classes_`, `y_` and `ids_`; the texts as a list."""
+    def _learn_labels(
+        self, texts: Iterable[str], labels: Sequence[str], ids: Sequence[str] | None, groups: Sequence | None
+    ) -> list[str]:
+        """Check the training set, learn `classes_`, `y_`, `ids_` and `groups_` (None without groups); the texts
+        as a list."""
         texts = validate_texts(texts)
         labels = list(labels)
         self.classes_ = label_set(labels)
@@ -354,8 +385,19 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         if len(texts) != len(self.y_):
             raise ValueError(f"got {len(texts)} texts but {len(self.y_)} labels")
         check_label_counts(self.classes_, self.y_, self.config_.folds)
+        self.groups_ = None if groups is None else np.array([str(group) for group in groups], dtype=object)
+        if self.groups_ is not None and len(self.groups_) != len(self.y_):
+            raise ValueError(f"got {len(self.y_)} texts but {len(self.groups_)} groups")
         self.ids_ = np.array([str(i) for i in (ids if ids is not None else range(len(self.y_)))])
         return texts
+
+    def _splits(self, log: Callable[[str], None] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The fit's folds, grouped by `groups_` when given; each label of a single group is named to `log`."""
+        config = self.config_
+        if self.groups_ is not None and log is not None:
+            for label in single_group_labels(self.y_, self.groups_):
+                log(single_group_warning(self.classes_[label], max(config.folds, 2)))
+        return fold_splits(self.y_, config.folds, config.seed, config.validation_fraction, self.groups_)
 
     def _combine(self, texts: np.ndarray, oof_features: dict[str, np.ndarray]) -> np.ndarray:
         """Fit the stack (several models) or the temperature (one); the held-out rows' final probabilities,
@@ -364,7 +406,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         if not self.config_.stacked:
             proba = self.base_oof_[self.config_.models[0]][held]
             self.temperature_ = fit_temperature(proba, y)
-            return cross_fitted_temperature(proba, y, seed=self.config_.seed)
+            return cross_fitted_temperature(proba, y, seed=self.config_.seed, groups=self._held_groups())
         # Kept (not saved) so that `without` can refit the stack on the same features.
         self.stack_blocks_ = {name: oof_features[name][held] for name in self.config_.models}
         if self.config_.stack_meta_features:
@@ -375,7 +417,12 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         """Fit the stacker on `stack_blocks_`; its cross-validated probabilities of the held-out rows."""
         blocks, y = list(self.stack_blocks_.values()), self.y_[self.held_out_]
         self.stacker_ = Stacker(self.config_.stack_c).fit(blocks, y)
-        return self.stacker_.cross_val_proba(blocks, y, seed=self.config_.seed)
+        return self.stacker_.cross_val_proba(blocks, y, seed=self.config_.seed, groups=self._held_groups())
+
+    def _held_groups(self) -> np.ndarray | None:
+        """The held-out rows' groups (None without groups): the stack and temperature are cross-validated on
+        whole works too, so their scores are a new work's."""
+        return None if self.groups_ is None else self.groups_[self.held_out_]
 
     def _stack(self, texts: list[str], blocks: Blocks) -> np.ndarray:
         """The stack's probabilities from every base model's stack features `blocks` of `texts`."""

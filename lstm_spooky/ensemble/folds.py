@@ -4,7 +4,7 @@ Every base model is trained once per fold, on the same folds, and predicts its h
 rows: those out-of-fold predictions cover every training row once, and they alone reach the
 stack or the temperature (no row's own label helps predict it). A network is early-stopped
 on its fold's held-out rows; with `folds == 1` a single stratified split holds out
-`validation_fraction` of the rows.
+`validation_fraction` of the rows. Given each row's work, folds hold out whole works instead (groups.py).
 
 With checkpoints, each fitted member is saved at once and one a previous, interrupted run
 finished is loaded instead of trained (store/checkpoints.py).
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,15 +27,22 @@ from ..models.registry import ModelEntry
 from ..probability import log_loss
 from ..store.checkpoints import FoldCheckpoints
 from ..store.fit_steps import FitStep, fold_step
+from .groups import grouped_folds, grouped_validation
 from .plan import EpochProgress, RunProgress
 from .stack import stack_features
 
 
 def fold_splits(
-    y: np.ndarray, folds: int, seed: int, validation_fraction: float
+    y: np.ndarray, folds: int, seed: int, validation_fraction: float, groups: Sequence | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train_idx, held_out_idx) pairs. With folds >= 2 every row is held out exactly once;
-    with folds == 1 a single stratified split holds out `validation_fraction` of the rows."""
+    with folds == 1 a single stratified split holds out `validation_fraction` of the rows.
+
+    With `groups` (each row's work), every group is wholly on one side of every split (groups.py)."""
+    if groups is not None:
+        if folds == 1:
+            return grouped_validation(y, groups, validation_fraction, seed)
+        return grouped_folds(y, groups, folds, seed)
     rows = np.arange(len(y))
     _check_enough_rows(y, folds, validation_fraction)
     if folds == 1:

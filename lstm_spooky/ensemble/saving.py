@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,11 +31,15 @@ from ..store.model_dir import (
     FORMAT_VERSION_WITHOUT_POOL,
     OOF_FILE,
     POOL_FILE,
+    SPLITTER_FILE,
     base_oof_file,
     member_dir,
 )
 from .pool_scores import PoolScores
 from .stack import Stacker
+
+if TYPE_CHECKING:
+    from ..text.sentences import Splitter
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class FittedState:
     combiner : the stack (several base models, `config.stacked`) or the temperature (one)
     cv : the cross-validated scores (metrics.py)
     pool : the unlabelled pool's kept scores (`fit --unlabeled`), or None
+    splitter : the sentence splitter that cut a corpus folder's texts into the training rows, or None
     ids, y : (n_rows,) each training row's id and class id
     held_out : (n_rows,) whether some fold held the row out (every row a saved model keeps was)
     oof : (n_held_out, n_classes) the final out-of-fold probabilities of the held-out rows
@@ -60,6 +66,7 @@ class FittedState:
     combiner: Stacker | float
     cv: dict
     pool: PoolScores | None
+    splitter: Splitter | None
     ids: np.ndarray
     y: np.ndarray
     held_out: np.ndarray
@@ -99,6 +106,7 @@ def write_model_dir(state: FittedState, model_dir: str | Path, extra: dict | Non
         "cv": state.cv,
         **combiner,
         **({"pool": pool.summary()} if pool is not None else {}),
+        **({"sentence_splitter": SPLITTER_FILE} if state.splitter is not None else {}),
         **(extra or {}),
     }
     with atomic_directory(model_dir) as tmp:
@@ -111,13 +119,15 @@ def write_model_dir(state: FittedState, model_dir: str | Path, extra: dict | Non
                 member.save(member_dir(tmp, name, member_name))
         if pool is not None:
             pool.save(tmp / POOL_FILE)
+        if state.splitter is not None:
+            state.splitter.save(tmp / SPLITTER_FILE)
         write_manifest(tmp)  # last: only a completely written directory has one
 
 
 def read_model_dir(model_dir: Path, meta: dict, apart: Sequence[str] = ()) -> FittedState:
     """What `write_model_dir` wrote to `model_dir`, whose config.json is `meta`: every base model's members but
     those in `apart` (run in the network process), the stack or temperature, the pool's scores, the out-of-fold
-    files. Every saved row was held out."""
+    files, the sentence splitter if one was saved. Every saved row was held out."""
     config = SpookyConfig.from_dict(meta["config"])
     classes = np.array(meta["classes"])  # JSON keeps their type: "EAP", or 2
     labels = [str(label) for label in classes]
@@ -131,6 +141,7 @@ def read_model_dir(model_dir: Path, meta: dict, apart: Sequence[str] = ()) -> Fi
     }
     combiner = Stacker.from_dict(meta["stack"]) if config.stacked else float(meta["temperature"])
     pool = PoolScores.load(model_dir / POOL_FILE) if "pool" in meta else None
+    splitter = _read_splitter(model_dir / SPLITTER_FILE) if "sentence_splitter" in meta else None
     final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
     base_oof = {
         name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64) for name in config.models
@@ -142,9 +153,17 @@ def read_model_dir(model_dir: Path, meta: dict, apart: Sequence[str] = ()) -> Fi
         combiner=combiner,
         cv=meta["cv"],
         pool=pool,
+        splitter=splitter,
         ids=final["id"].to_numpy(),
         y=encode_labels(final["author"], labels),
         held_out=np.ones(len(final), dtype=bool),
         oof=final[labels].to_numpy(dtype=np.float64),
         base_oof=base_oof,
     )
+
+
+def _read_splitter(path: Path) -> Splitter:
+    """The sentence splitter saved with a model fitted on a corpus folder."""
+    from ..text.sentences import Splitter  # NLTK, for these models alone
+
+    return Splitter.load(path)

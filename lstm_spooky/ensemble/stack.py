@@ -14,7 +14,7 @@ each row is predicted by a meta-model fitted on the other rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -22,6 +22,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ..models.base import BaseModel, StackFeatures
 from ..probability import EPS, class_scores
+from .groups import grouped_parts
 
 # Marks counted per sentence: the authors' punctuation habits differ markedly.
 PUNCTUATION = (";", ",", ":", "—", "-", "'", '"', "!", "?", "(", ".")
@@ -88,10 +89,17 @@ class Stacker:
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
 
-    def cross_val_proba(self, blocks: list[np.ndarray], y: np.ndarray, folds: int = 5, seed: int = 0) -> np.ndarray:
-        """Each row predicted by a Stacker fitted on the other folds: an honest out-of-fold score."""
+    def cross_val_proba(
+        self, blocks: list[np.ndarray], y: np.ndarray, folds: int = 5, seed: int = 0, groups: Sequence | None = None
+    ) -> np.ndarray:
+        """Each row predicted by a Stacker fitted on the other folds (with `groups`, folds of whole works:
+        groups.py): an honest out-of-fold score."""
         out = np.empty((len(y), int(y.max()) + 1))
-        for train, held_out in StratifiedKFold(folds, shuffle=True, random_state=seed).split(y, y):
+        if groups is None:
+            splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(y, y)
+        else:
+            splits = grouped_parts(y, groups, folds, seed)
+        for train, held_out in splits:
             meta = Stacker(self.c).fit([b[train] for b in blocks], y[train])
             out[held_out] = meta.predict_proba([b[held_out] for b in blocks])
         return out

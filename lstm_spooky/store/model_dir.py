@@ -8,6 +8,8 @@
                           history.json; every other model once more on all rows, as all-rows
                           (the members' names: fit_steps.py)
     pool.npz              with `fit --unlabeled` only: the pool sentences' digests and their cross-fitted scores
+    sentences.json        fitted on a corpus folder only: the sentence splitter that cut its texts (text/sentences.py),
+                          to split new texts the same way; optional, so a reader of the same format ignores it
     manifest.json         every other file with its size and SHA-256, written last (manifest.py)
     report.html           written later by `lstm-spooky report`, if asked; not in the manifest
 
@@ -36,6 +38,7 @@ FORMAT_VERSION_WITHOUT_POOL = 6
 FORMAT_VERSIONS_READ = (FORMAT_VERSION_WITHOUT_POOL, FORMAT_VERSION)
 FORMAT_MARKER = "lstm-spooky-model"
 CONFIG_FILE, OOF_FILE, REPORT_FILE, POOL_FILE = "config.json", "oof.csv", "report.html", "pool.npz"
+SPLITTER_FILE = "sentences.json"
 
 
 # What file managers leave in a folder a user opened: not the user's data, safe to replace.

@@ -26,7 +26,7 @@ from .errors import could_not_write, os_error, reported
 from .fit_options import ModelsOption, bert_models, complete_models, fit_config
 from .fitting import FitRun, fit_and_save, read_training
 from .model_access import check_output, check_writable_model_dir, fit_target, load_meta, load_model, lock_model_dir
-from .options import CONTEXT, MODEL_DIR, QUIET, column_option, saved_columns
+from .options import CONTEXT, LABELS, MODEL_DIR, QUIET, UNLABELED, column_option, saved_columns
 from .predictions import prediction_rows, print_explained, print_table
 from .stopping import stop_on_termination
 from .terminal import say
@@ -51,7 +51,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("train_csv", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("train_csv", metavar="TRAIN_CSV|CORPUS_DIR", type=click.Path(path_type=Path, allow_dash=True))
 @MODEL_DIR
 @click.option("--models", "--backend", "models", cls=ModelsOption, shell_complete=complete_models)
 @click.option(
@@ -65,16 +65,8 @@ def main() -> None:
     help="Train each base model on this many stratified folds (the stack learns from their held-out predictions); "
     f"1 trains one of each with a validation split.  [default: {SpookyConfig.folds}]",
 )
-@click.option(
-    "--unlabeled",
-    "unlabeled_csvs",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
-    help="CSV of sentences without labels, from the same books (Kaggle's test.csv; read as submit reads it). "
-    "The language models (any of --set pool_models=[...]) also learn from the model's confident guesses of "
-    "their labels, cross-fitted: none of these sentences is ever scored by a model that learnt its guess. "
-    "Repeatable; the fit takes longer (docs/performance.md).",
-)
+@UNLABELED
+@LABELS
 @click.option(
     "--resume", is_flag=True, help="Continue an interrupted fit: reuse the folds it finished (same data and settings)."
 )
@@ -124,6 +116,7 @@ def fit(
     bert_preset: str | None,
     folds: int | None,
     unlabeled_csvs: tuple[Path, ...],
+    labels_csv: Path | None,
     resume: bool,
     config_path: Path | None,
     seed: int | None,
@@ -137,9 +130,10 @@ def fit(
     id_column: str | None,
 ) -> None:
     """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author, or any labelled CSV; - for standard input)
-    and save the model to --model-dir.
+    or on CORPUS_DIR (a folder of whole texts named Label_Title.txt, cut into sentences; the folds then hold
+    out whole texts) and save the model to --model-dir.
 
-    The labels are learned from the file; the column names and label set are saved
+    The labels are learned from the file or folder; the column names and label set are saved
     with the model. Progress goes to standard error; finished folds are kept in
     MODEL_DIR.partial until the whole model is saved, so `--resume` can pick up after
     an interruption.
@@ -156,12 +150,12 @@ def fit(
         validation_fraction=validation_fraction,
     )
     columns = saved_columns({}, text=text_column, label=label_column, id=id_column)
-    frame, unlabeled = read_training(train_csv, unlabeled_csvs, columns)
+    training = read_training(train_csv, unlabeled_csvs, columns, labels_csv, quiet)
     model_dir, checkpoint_dir = fit_target(model_dir)
     lock_model_dir(model_dir)
     stop = stop_on_termination()
     check_writable_model_dir(model_dir, checkpoint_dir)
-    fit_and_save(config, frame, unlabeled, FitRun(train_csv, model_dir, checkpoint_dir, columns, resume, quiet), stop)
+    fit_and_save(config, training, FitRun(train_csv, model_dir, checkpoint_dir, columns, resume, quiet), stop)
 
 
 @main.command()

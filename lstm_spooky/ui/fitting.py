@@ -1,4 +1,5 @@
-"""`fit`'s run: the training rows and unlabelled sentences read, the classifier trained with a
+"""`fit`'s run: the training rows (a CSV of sentences, or a corpus folder of whole texts cut into
+sentences, each keeping its work) and unlabelled sentences read, the classifier trained with a
 progress view, saved, and its cross-validated scores printed. A stop or a failure keeps the
 previous model and the finished folds (for --resume), and says so in one line; a stop once the model
 is saved says that instead."""
@@ -15,6 +16,7 @@ import click
 from ..config import SpookyConfig
 from ..data.corpus import STDIN, check_unlabeled, read_test, read_train
 from ..data.errors import DataError
+from ..ensemble.groups import WARNING
 from ..models import registry
 from .errors import could_not_write, reported
 from .stopping import Stop
@@ -22,6 +24,8 @@ from .terminal import say
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from ..text.sentences import Splitter
 
 
 @dataclass(frozen=True)
@@ -36,15 +40,55 @@ class FitRun:
     quiet: bool
 
 
-def read_training(train_csv: Path, unlabeled_csvs: tuple[Path, ...], columns: dict[str, str]):
-    """The labelled rows of `train_csv` and the sentences of the --unlabeled files (None without any)."""
-    if [train_csv, *unlabeled_csvs].count(STDIN) > 1:
+@dataclass(frozen=True)
+class Training:
+    """What a fit learns from: labelled rows (id, text, author), each row's work and the sentence splitter
+    that cut them (a corpus folder's; None for a CSV), and the --unlabeled sentences (None without any)."""
+
+    frame: pd.DataFrame
+    works: pd.Series | None
+    splitter: Splitter | None
+    unlabeled: list[str] | None
+
+
+def read_training(
+    train: Path, unlabeled_csvs: tuple[Path, ...], columns: dict[str, str], labels_csv: Path | None, quiet: bool
+) -> Training:
+    """The labelled rows of `train` (a CSV, or a corpus folder labelled by its file names or `labels_csv`)
+    and the sentences of the --unlabeled files."""
+    if [train, *unlabeled_csvs].count(STDIN) > 1:
         raise click.UsageError("standard input (-) can be read only once: give the other files by name")
+    if train.is_dir():
+        frame, splitter = read_corpus(train, labels_csv, quiet)
+    elif labels_csv is not None:
+        raise click.UsageError(f"--labels labels the texts of a corpus folder; {train} is a file")
+    else:
+        with reported(DataError):
+            frame = read_train(
+                train, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"]
+            )
+        splitter = None
+    unlabeled = _read_unlabeled(unlabeled_csvs, frame, columns) if unlabeled_csvs else None
+    works = frame.pop("work") if splitter is not None else None
+    return Training(frame, works, splitter, unlabeled)
+
+
+def read_corpus(folder: Path, labels_csv: Path | None, quiet: bool) -> tuple[pd.DataFrame, Splitter]:
+    """The sentences of a corpus folder's texts, as rows id, text, author (the label), work, cut by a sentence
+    splitter trained on the texts; that splitter."""
+    from ..data.documents import read_documents, sentence_rows
+    from ..text.sentences import train_splitter
+
+    start = time.perf_counter()
     with reported(DataError):
-        frame = read_train(
-            train_csv, text_column=columns["text"], label_column=columns["label"], id_column=columns["id"]
-        )
-    return frame, (_read_unlabeled(unlabeled_csvs, frame, columns) if unlabeled_csvs else None)
+        documents = read_documents(folder, labels_csv)
+        splitter = train_splitter(document.text for document in documents)
+        rows = sentence_rows(documents, splitter)
+    say(quiet)(
+        f"Read {len(documents)} texts of {rows['label'].nunique()} labels from {folder}: {len(rows)} sentences "
+        f"(a sentence splitter trained on the texts; {time.perf_counter() - start:.0f}s)"
+    )
+    return rows.rename(columns={"label": "author"})[["id", "text", "author", "work"]], splitter
 
 
 def _read_unlabeled(paths: tuple[Path, ...], training: pd.DataFrame, columns: dict[str, str]) -> list[str]:
@@ -61,10 +105,8 @@ def _read_unlabeled(paths: tuple[Path, ...], training: pd.DataFrame, columns: di
     return texts
 
 
-def fit_and_save(
-    config: SpookyConfig, frame: pd.DataFrame, unlabeled: list[str] | None, run: FitRun, stop: Stop
-) -> None:
-    """Train `config`'s models on `frame` (and `unlabeled`), save the model to `run.model_dir`, print its scores."""
+def fit_and_save(config: SpookyConfig, training: Training, run: FitRun, stop: Stop) -> None:
+    """Train `config`'s models on `training`, save the model to `run.model_dir`, print its scores."""
     if run.checkpoint_dir.is_dir() and any(run.checkpoint_dir.iterdir()) and not run.resume:
         # A warning, shown even with --quiet: finished folds are about to be deleted.
         click.echo(
@@ -75,9 +117,11 @@ def fit_and_save(
     from ..ensemble.cross_fit import PoolWorkersError
 
     view = _progress_view(run.quiet)
+    frame, unlabeled, works = training.frame, training.unlabeled, training.works
+    grouped = f"{works.nunique()} works, grouped folds; " if works is not None else ""
     say(run.quiet)(
         f"Training {', '.join(config.models)} on {config.folds} fold(s) of {len(frame)} sentences from "
-        f"{run.train_csv} (labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})"
+        f"{run.train_csv} ({grouped}labels {', '.join(sorted(frame['author'].unique()))}; seed {config.seed})"
         + (f", and {len(unlabeled)} unlabelled sentences" if unlabeled else "")
     )
     start = time.perf_counter()
@@ -93,15 +137,18 @@ def fit_and_save(
                 frame["text"],
                 frame["author"],
                 ids=frame["id"],
-                log=stop.checked(view.print),
+                log=stop.checked(_fit_log(view, run.quiet)),
                 status=stop.checked(view.update),
                 checkpoint_dir=run.checkpoint_dir,
                 resume=run.resume,
                 unlabeled=unlabeled,
+                groups=works,
+                splitter=training.splitter,
             )
         stop.raise_if_requested()
         source = None if run.train_csv == STDIN else str(run.train_csv.resolve())  # the report quotes its sentences
-        model.save(run.model_dir, extra={"train_csv": source, "columns": run.columns})
+        read = {"corpus_dir": source, "train_csv": None} if training.splitter is not None else {"train_csv": source}
+        model.save(run.model_dir, extra={**read, "columns": run.columns})
     _finish(model, run, stop, start)
 
 
@@ -114,6 +161,13 @@ def _finish(model, run: FitRun, stop: Stop, start: float) -> None:
         with stop.deferred():
             model.checkpoints_.remove()
         _print_scores(model, f"{time.perf_counter() - start:.0f}s; model saved to {run.model_dir}")
+
+
+def _fit_log(view, quiet: bool):
+    """Where the fit's log lines go: to the progress view, its warnings to standard error even with --quiet."""
+    if not quiet:
+        return view.print
+    return lambda line: click.echo(line, err=True) if line.startswith(WARNING) else None
 
 
 def _progress_view(quiet: bool):

@@ -1,5 +1,5 @@
 """What the commands share: the context (-h, options from the environment), --model-dir, --quiet,
-and the names of the CSV columns they read."""
+and the names of the CSV columns they read; and fit's inputs besides its training file or folder."""
 
 from __future__ import annotations
 
@@ -35,3 +35,22 @@ def saved_columns(meta: dict, **overrides: str | None) -> dict[str, str]:
     """The column names `fit` read (Kaggle's for older models), with any options given now on top."""
     columns = {**DEFAULT_COLUMNS, **meta.get("columns", {})}
     return {**columns, **{kind: name for kind, name in overrides.items() if name is not None}}
+
+
+UNLABELED = click.option(
+    "--unlabeled",
+    "unlabeled_csvs",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+    help="CSV of sentences without labels, from the same books (Kaggle's test.csv; read as submit reads it). "
+    "The language models (any of --set pool_models=[...]) also learn from the model's confident guesses of "
+    "their labels, cross-fitted: none of these sentences is ever scored by a model that learnt its guess. "
+    "Repeatable; the fit takes longer (docs/performance.md).",
+)
+LABELS = click.option(
+    "--labels",
+    "labels_csv",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For a CORPUS_DIR whose files are not named Label_Title.txt: a CSV with columns file,label "
+    "(each .txt file's name in the folder, and its label).",
+)
