@@ -120,25 +120,21 @@ def served_model_dir(tmp_path_factory, train_csv) -> Path:
 
 def real_data_dir() -> Path | None:
     """The Kaggle files: $LSTM_SPOOKY_DATA, else ../shared/data/spooky beside the checkout."""
-    candidates = [
-        os.environ.get("LSTM_SPOOKY_DATA"),
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "spooky",
-    ]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "train.csv").is_file():
-            return Path(candidate)
-    return None
+    return _shared_data("LSTM_SPOOKY_DATA", "spooky", "train.csv")
 
 
 def corpus_dir() -> Path | None:
     """The stylometry corpus of whole novels: $LSTM_SPOOKY_CORPUS, else ../shared/data/british-fiction
     beside the checkout."""
-    candidates = [
-        os.environ.get("LSTM_SPOOKY_CORPUS"),
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "british-fiction",
-    ]
+    return _shared_data("LSTM_SPOOKY_CORPUS", "british-fiction", "Austen_Emma.txt")
+
+
+def _shared_data(variable: str, folder: str, marker: str) -> Path | None:
+    """The folder named by $`variable`, else ../shared/data/`folder` beside the checkout: the first that holds
+    `marker`; None when neither does (the tests that need it skip)."""
+    candidates = [os.environ.get(variable), Path(__file__).resolve().parents[2] / "shared" / "data" / folder]
     for candidate in candidates:
-        if candidate and (Path(candidate) / "Austen_Emma.txt").is_file():
+        if candidate and (Path(candidate) / marker).is_file():
             return Path(candidate)
     return None
 
