@@ -339,6 +339,11 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             raise
         return model
 
+    def can_score(self) -> bool:
+        """Whether it can score: False once the second process of a model loaded with `networks_apart` (its
+        networks') has ended. Without one, nothing can end."""
+        return self._network_process is None or self._network_process.running()
+
     def close(self) -> None:
         """End the second process of a model loaded with `networks_apart` (nothing to do otherwise)."""
         if self._network_process is not None:

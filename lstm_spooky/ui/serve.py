@@ -91,7 +91,7 @@ def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
 
     @app.api_route("/health", methods=GET_OR_HEAD)
     def health() -> dict:
-        if not networks_running(model):  # /predict would answer 503: say so now, as it would
+        if not model.can_score():  # /predict would answer 503: say so now, as it would
             raise HTTPException(HTTPStatus.SERVICE_UNAVAILABLE, failure_message(BrokenProcessPool()))
         return {"status": "ok"}
 
@@ -145,13 +145,6 @@ def unpaired_surrogate(text: str) -> int | None:
     except UnicodeEncodeError as error:
         return error.start
     return None
-
-
-def networks_running(model) -> bool:
-    """Whether `model` can score: False once the second process of a model loaded with `networks_apart`
-    (its networks') has ended. Without one, nothing can end."""
-    network_process = model._network_process  # SpookyClassifier has no public word for it yet
-    return network_process is None or network_process.running()
 
 
 def model_summary(model_dir: Path) -> dict:
