@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,3 +178,39 @@ def sentence_rows(documents: Sequence[Document], splitter: Splitter) -> pd.DataF
             for number, sentence in enumerate(sentences)
         ]
     return pd.DataFrame(rows, columns=["id", "text", "label", "work", "start", "end"])
+
+
+def read_texts_to_attribute(paths: Sequence[str | Path], stdin: Callable[[], str]) -> list[tuple[str, str]]:
+    """(name, text) of each text to attribute, in order: a file is one text, a folder its `.txt` files (sorted, as
+    a corpus is read), `-` standard input (read by `stdin`, once). A text is named by its file's name, or by its
+    path as given where two inputs share a file name; standard input is named `-`.
+
+    Raises DataError for a path that does not exist, a folder without `.txt` files, and an empty or non-UTF-8 file.
+    """
+    files: list[Path | None] = []  # None: standard input
+    for path in map(Path, paths):
+        if str(path) == "-":
+            files.append(None)
+        elif path.is_dir():
+            files += text_files(path)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DataError(f"{path}: no such file or folder; give text files, folders of .txt files, or - for stdin")
+    if files.count(None) > 1:
+        raise DataError("- (standard input) is given twice; it can be read once")
+    names = [path.name for path in files if path is not None]
+    texts = []
+    for path in files:
+        if path is None:
+            texts.append(("-", _standard_input(stdin)))
+        else:
+            texts.append((path.name if names.count(path.name) == 1 else str(path), read_text(path)))
+    return texts
+
+
+def _standard_input(stdin: Callable[[], str]) -> str:
+    text = stdin()
+    if not text.strip():
+        raise DataError("-: standard input is empty; pipe a text in, or give files")
+    return text

@@ -271,6 +271,53 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
 
 
 @main.command()
+@click.argument("paths", metavar="PATH...", nargs=-1, required=True, type=click.Path(path_type=Path, allow_dash=True))
+@MODEL_DIR
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write a CSV: document (the file name, or -), then one probability column per label, in the model's "
+    "label order.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON rows (document, label, probabilities, length).")
+@QUIET
+def attribute(paths: tuple[Path, ...], model_dir: Path, output: Path | None, as_json: bool, quiet: bool) -> None:
+    """Say who wrote each whole text: a PATH is a text file, a folder of .txt files, or - (standard input).
+
+    Each text is cut into sentences (by the splitter of the corpus the model was fitted on) and weighed
+    as a whole, its confidence learnt on works the model never saw: a line or two stays near the prior,
+    a chapter or a novel gets a sure answer when its evidence agrees.
+    """
+    from ..data.documents import read_texts_to_attribute
+    from .attribution import print_verdicts, verdict_rows, verdicts, write_verdicts
+
+    with reported(DataError):
+        documents = read_texts_to_attribute(paths, sys.stdin.read)
+    if output is not None:
+        check_output(output, [(path, f"the input {path}") for path in paths if str(path) != "-"], model_dir)
+    stop = stop_on_termination()
+    model = load_model(model_dir)
+    labels = [str(label) for label in model.classes_]
+    kept = f"no verdicts were written{f' ({output} is as it was)' if output else ''}"
+    with (
+        reported(ValueError),
+        reported(OSError, message=could_not_write(kept)),
+        reported(*NETWORK_FAILURES, message=lambda error: f"{failure_message(error)}; {kept}"),
+        stop.ends_command(f"interrupted; {kept}"),
+    ):
+        found = list(stop.until_stopped(verdicts(model, documents, say(quiet))))
+        if output is not None:
+            write_verdicts(found, labels, output)
+    if as_json:
+        click.echo(json.dumps(verdict_rows(found, labels), indent=2, ensure_ascii=False))
+    else:
+        print_verdicts(found, labels)
+    if output is not None:
+        say(quiet)(f"wrote {len(found)} rows to {output} (document,{','.join(labels)})")
+
+
+@main.command()
 @MODEL_DIR
 @click.option(
     "--output",
