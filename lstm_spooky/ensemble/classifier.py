@@ -41,6 +41,7 @@ from ..store.fit_steps import ALL_ROWS
 from ..store.model_dir import read_model_meta
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
 from .cross_fit import WORKERS, check_pool_models, learn_pool, unlabeled_pool
+from .documents import DocumentCalibration, fit_document_calibration, passage_layout
 from .estimator import ConfigParams
 from .explanation import Explanation, explain
 from .folds import FitContext, check_label_counts, fit_member, fit_on_folds, fold_splits
@@ -53,7 +54,7 @@ from .saving import FittedState, read_model_dir, write_model_dir
 from .stack import Stacker, meta_features
 
 if TYPE_CHECKING:
-    from ..text.sentences import Splitter  # NLTK, imported only by a model that has a splitter
+    from ..text.sentences import Sentence, Splitter  # NLTK, imported only by a model that has a splitter
 
 
 def _imported(names: Sequence[str]) -> list[registry.ModelEntry]:
@@ -175,6 +176,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self.checkpoints_ = self._checkpoints(checkpoint_dir, resume, texts)
         ctx = FitContext(config, len(self.classes_), self.checkpoints_, run)
         self._fit_base_models(entries, np.array(texts, dtype=object), splits, ctx)
+        self.documents_ = self._fit_documents(texts, splits, run)
         self.pool_ = None  # the model that pseudo-labels the pool is the labelled rows' alone
         self.pool_ = self._learn_pool(np.array(pool_texts, dtype=object), pool_entries, texts, ctx)
         return self
@@ -215,6 +217,18 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         self.held_out_ = ~np.isnan(next(iter(self.base_oof_.values()))[:, 0])
         self.oof_ = self._combine(texts, oof_features)
         self.cv_ = self._scores(splits)
+
+    def _fit_documents(self, texts: list[str], splits: list, run: RunProgress) -> DocumentCalibration | None:
+        """How passages' sentences are weighed into document verdicts, learnt on held-out works (documents.py)."""
+        start = time.perf_counter()
+        proba = np.full((len(self.y_), len(self.classes_)), np.nan)
+        proba[self.held_out_] = self.oof_
+        layout = passage_layout(self.y_, self.groups_, max(self.config_.folds, 2), self.config_.seed)
+        documents = fit_document_calibration(
+            proba, texts, self.y_, len(self.classes_), splits, layout, self.config_.seed
+        )
+        run.line(f"document verdicts calibrated on held-out passages  {time.perf_counter() - start:.0f}s")
+        return documents
 
     def _learn_pool(
         self, pool_texts: np.ndarray, entries: list[registry.ModelEntry], texts: list[str], ctx: FitContext
@@ -263,6 +277,39 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             for chunk in chunks:
                 (proba,) = self.base_proba(chunk).values()
                 yield apply_temperature(proba, self.temperature_)
+
+    def passage_proba(self, sentences: Sequence[str], runs: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Document verdicts of passages: each run [start, stop) of consecutive `sentences` (the sentences of one or
+        more texts, in order) gets its probabilities, calibrated for its length on works the model never saw
+        (documents.py); shape (len(runs), n_classes). Each sentence is scored once, however many runs hold it."""
+        self._check_fitted()
+        if self.documents_ is None:
+            raise ValueError(
+                "this model has no document calibration (saved by an earlier version, or fitted on too few "
+                "sentences); fit it again to attribute documents"
+            )
+        sentences = validate_texts(sentences)
+        proba = self.predict_proba(sentences) if sentences else np.zeros((0, len(self.classes_)))
+        return self.documents_.proba_of_runs(proba, sentences, np.asarray(runs, dtype=int).reshape(-1, 2))
+
+    def split_sentences(self, text: str) -> list[Sentence]:
+        """`text`'s sentences with their spans, cut by the splitter of the corpus the model was fitted on (an
+        untrained one, knowing the usual abbreviations, for a model fitted on sentences)."""
+        self._check_fitted()
+        from ..text.sentences import untrained_splitter
+
+        return (self.splitter_ or untrained_splitter()).split(text)
+
+    def attribute(self, documents: Iterable[str]) -> np.ndarray:
+        """Each whole text's probabilities, shape (n_documents, n_classes): split into sentences (`split_sentences`),
+        then weighed as one passage (`passage_proba`). A text with no sentence gets the prior."""
+        sentences: list[str] = []
+        runs = []
+        for document in documents:
+            split = [sentence.text for sentence in self.split_sentences(document)]
+            runs.append((len(sentences), len(sentences) + len(split)))
+            sentences += split
+        return self.passage_proba(sentences, runs)
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """The most probable label of each sentence, shape (n_samples,)."""
@@ -360,6 +407,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             cv=self.cv_,
             pool=self.pool_,
             splitter=self.splitter_,
+            documents=self.documents_,
             ids=self.ids_,
             y=self.y_,
             held_out=self.held_out_,
@@ -371,7 +419,7 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         """Learn what `state` holds, as `fit` learnt it (a loaded model has no fit seconds nor stack features)."""
         self.classes_, self.config_, self.members_ = state.classes, state.config, state.members
         self.cv_, self.pool_, self.ids_, self.y_ = state.cv, state.pool, state.ids, state.y
-        self.splitter_ = state.splitter
+        self.splitter_, self.documents_ = state.splitter, state.documents
         self.held_out_, self.oof_, self.base_oof_ = state.held_out, state.oof, state.base_oof
         if state.config.stacked:
             self.stacker_ = state.combiner

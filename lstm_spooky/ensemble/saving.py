@@ -26,6 +26,7 @@ from ..store.fit_steps import ALL_ROWS, fold_step
 from ..store.manifest import write_manifest
 from ..store.model_dir import (
     CONFIG_FILE,
+    DOCUMENTS_FILE,
     FORMAT_MARKER,
     FORMAT_VERSION,
     FORMAT_VERSION_WITHOUT_POOL,
@@ -35,6 +36,7 @@ from ..store.model_dir import (
     base_oof_file,
     member_dir,
 )
+from .documents import DocumentCalibration
 from .pool_scores import PoolScores
 from .stack import Stacker
 
@@ -54,6 +56,8 @@ class FittedState:
     cv : the cross-validated scores (metrics.py)
     pool : the unlabelled pool's kept scores (`fit --unlabeled`), or None
     splitter : the sentence splitter that cut a corpus folder's texts into the training rows, or None
+    documents : how passages of sentences are weighed into document verdicts, or None (a model saved before them,
+        or fitted on too few rows)
     ids, y : (n_rows,) each training row's id and class id
     held_out : (n_rows,) whether some fold held the row out (every row a saved model keeps was)
     oof : (n_held_out, n_classes) the final out-of-fold probabilities of the held-out rows
@@ -67,6 +71,7 @@ class FittedState:
     cv: dict
     pool: PoolScores | None
     splitter: Splitter | None
+    documents: DocumentCalibration | None
     ids: np.ndarray
     y: np.ndarray
     held_out: np.ndarray
@@ -107,6 +112,7 @@ def write_model_dir(state: FittedState, model_dir: str | Path, extra: dict | Non
         **combiner,
         **({"pool": pool.summary()} if pool is not None else {}),
         **({"sentence_splitter": SPLITTER_FILE} if state.splitter is not None else {}),
+        **({"document_calibration": DOCUMENTS_FILE} if state.documents is not None else {}),
         **(extra or {}),
     }
     with atomic_directory(model_dir) as tmp:
@@ -121,13 +127,15 @@ def write_model_dir(state: FittedState, model_dir: str | Path, extra: dict | Non
             pool.save(tmp / POOL_FILE)
         if state.splitter is not None:
             state.splitter.save(tmp / SPLITTER_FILE)
+        if state.documents is not None:
+            (tmp / DOCUMENTS_FILE).write_text(json.dumps(state.documents.to_dict()), encoding="utf-8")
         write_manifest(tmp)  # last: only a completely written directory has one
 
 
 def read_model_dir(model_dir: Path, meta: dict, apart: Sequence[str] = ()) -> FittedState:
     """What `write_model_dir` wrote to `model_dir`, whose config.json is `meta`: every base model's members but
     those in `apart` (run in the network process), the stack or temperature, the pool's scores, the out-of-fold
-    files, the sentence splitter if one was saved. Every saved row was held out."""
+    files, the sentence splitter and document calibration if they were saved. Every saved row was held out."""
     config = SpookyConfig.from_dict(meta["config"])
     classes = np.array(meta["classes"])  # JSON keeps their type: "EAP", or 2
     labels = [str(label) for label in classes]
@@ -142,6 +150,11 @@ def read_model_dir(model_dir: Path, meta: dict, apart: Sequence[str] = ()) -> Fi
     combiner = Stacker.from_dict(meta["stack"]) if config.stacked else float(meta["temperature"])
     pool = PoolScores.load(model_dir / POOL_FILE) if "pool" in meta else None
     splitter = _read_splitter(model_dir / SPLITTER_FILE) if "sentence_splitter" in meta else None
+    documents = (
+        DocumentCalibration.from_dict(json.loads((model_dir / DOCUMENTS_FILE).read_text(encoding="utf-8")))
+        if "document_calibration" in meta
+        else None
+    )
     final = pd.read_csv(model_dir / OOF_FILE, dtype={"id": str, "author": str})
     base_oof = {
         name: pd.read_csv(model_dir / base_oof_file(name))[labels].to_numpy(dtype=np.float64) for name in config.models
@@ -154,6 +167,7 @@ def read_model_dir(model_dir: Path, meta: dict, apart: Sequence[str] = ()) -> Fi
         cv=meta["cv"],
         pool=pool,
         splitter=splitter,
+        documents=documents,
         ids=final["id"].to_numpy(),
         y=encode_labels(final["author"], labels),
         held_out=np.ones(len(final), dtype=bool),

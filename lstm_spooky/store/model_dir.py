@@ -10,6 +10,8 @@
     pool.npz              with `fit --unlabeled` only: the pool sentences' digests and their cross-fitted scores
     sentences.json        fitted on a corpus folder only: the sentence splitter that cut its texts (text/sentences.py),
                           to split new texts the same way; optional, so a reader of the same format ignores it
+    documents.json        how a passage's sentences are weighed into its verdict (ensemble/documents.py), for
+                          `attribute`; optional, as sentences.json is
     manifest.json         every other file with its size and SHA-256, written last (manifest.py)
     report.html           written later by `lstm-spooky report`, if asked; not in the manifest
 
@@ -39,6 +41,7 @@ FORMAT_VERSIONS_READ = (FORMAT_VERSION_WITHOUT_POOL, FORMAT_VERSION)
 FORMAT_MARKER = "lstm-spooky-model"
 CONFIG_FILE, OOF_FILE, REPORT_FILE, POOL_FILE = "config.json", "oof.csv", "report.html", "pool.npz"
 SPLITTER_FILE = "sentences.json"
+DOCUMENTS_FILE = "documents.json"
 
 
 # What file managers leave in a folder a user opened: not the user's data, safe to replace.

@@ -250,3 +250,11 @@ def train_splitter(texts: Iterable[str]) -> Splitter:
     parameters = trainer.get_params()
     parameters.abbrev_types.update(KNOWN_ABBREVIATIONS)
     return Splitter(parameters)
+
+
+def untrained_splitter() -> Splitter:
+    """A splitter that learnt nothing but KNOWN_ABBREVIATIONS, with this module's rules around it: for the texts given
+    to a model fitted on sentences, which has no corpus to train one on."""
+    parameters = PunktParameters()
+    parameters.abbrev_types.update(KNOWN_ABBREVIATIONS)
+    return Splitter(parameters)
