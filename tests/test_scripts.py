@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from tests.conftest import make_corpus
+
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
 
@@ -13,6 +17,49 @@ def run_script(name: str, *args: str, cwd: Path) -> str:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+def tables(out: str) -> list[list[list[str]]]:
+    """The Markdown tables printed, each a list of rows of cells (the header first, the rule left out)."""
+    found, rows = [], []
+    for line in out.splitlines() + [""]:
+        if line.startswith("| ") and "---" not in line:
+            rows.append([cell.strip() for cell in line.strip("| ").split(" | ")])
+        elif not line.startswith("|") and rows:
+            found, rows = found + [rows], []
+    return found
+
+
+def write_novels(folder: Path, sentences: int = 300) -> Path:
+    """Two works of each of make_corpus's three labels, `sentences` of its sentences each, in paragraphs of four."""
+    folder.mkdir()
+    corpus = make_corpus(3 * 2 * sentences, seed=2)
+    for label, texts in corpus.groupby("author")["text"]:
+        for work in range(2):
+            mine = texts.iloc[work * sentences : (work + 1) * sentences].tolist()
+            paragraphs = [" ".join(mine[start : start + 4]) for start in range(0, len(mine), 4)]
+            (folder / f"{label}_Work{work}.txt").write_text(f"WORK {work}\n\n" + "\n\n".join(paragraphs) + "\n")
+    return folder
+
+
+def test_benchmark_documents_prints_each_method_by_passage_size_and_each_held_out_work(tmp_path):
+    novels = write_novels(tmp_path / "novels")
+    options = ["--models", "nblr", "--folds", "2", "--passages", "3", "--rounds", "1", "--output", "passages.csv"]
+    out = run_script("benchmark_documents.py", str(novels), *options, cwd=tmp_path)
+    accuracy, log_loss, whole = tables(out)
+    sizes = ["1 sentence", "50", "200", "500", "1000", "2000", "5000", "whole"]
+    assert accuracy[0] == log_loss[0] == ["method", *sizes]
+    methods = ["lstm-spooky", "lstm-spooky summed", "Burrows's Delta", "Cosine Delta"]
+    assert [row[0] for row in accuracy[1:]] == methods
+    assert [row[0] for row in log_loss[1:]] == [*methods, "prior"]
+    assert log_loss[3][1:] == ["—"] * len(sizes)  # a Delta has no probabilities
+    # round 1 holds out each label's first work; on these label-specific words Cosine Delta knows each one
+    assert [(row[1], row[2], row[5]) for row in whole[1:]] == [
+        (f"{label}_Work0", label, label) for label in ("EAP", "HPL", "MWS")
+    ]
+    passages = pd.read_csv(tmp_path / "passages.csv")
+    assert list(passages.columns) == ["round", "work", "label", "size", "words", "method", "predicted", "p_true"]
+    assert "peak memory" in out
 
 
 def test_benchmark_prints_a_row_per_base_model_the_final_model_and_each_ablation(train_csv, tmp_path):
