@@ -33,6 +33,7 @@ def test_fit_saves_a_self_describing_model_directory(model_dir):
     assert sorted(p.name for p in model_dir.iterdir()) == [
         "bilstm",
         "config.json",
+        "documents.json",
         "manifest.json",
         "oof-bilstm.csv.gz",
         "oof.csv",
