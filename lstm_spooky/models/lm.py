@@ -35,7 +35,7 @@ from ..data.labels import check_training_set
 from ..probability import EPS, class_scores
 from ..text.tokenize import tokenize
 from .base import NGramModel, read_member_meta, write_member_meta
-from .kneser_ney import KneserNeyLM, Sequences, SymbolTable
+from .kneser_ney import KneserNeyLM, Sequences, SymbolTable, lower_orders
 
 FORMAT_VERSION = 2  # 2: tables shared by several models written once, counts as int32
 SYMBOLS_FILE, COUNTS_FILE = "symbols.json", "counts.npz"
@@ -71,6 +71,7 @@ class LMModel(NGramModel):
             counted = _joined(_rows(units, train), pool_units)
             models = AuthorModels.fit(counted, np.concatenate([y[train], pool_y]), config, n_classes)
             features[held_out] = models.features(_rows(units, held_out), config.length_power)
+            del models  # one part's models at a time: the whole corpus's take 1.5 GB
         regression = LogisticRegression(C=config.calibration_c, max_iter=1000).fit(features, y)
         self.coef_, self.intercept_ = regression.coef_, regression.intercept_
         self.models_ = AuthorModels.fit(_joined(units, pool_units), np.concatenate([y, pool_y]), config, n_classes)
@@ -203,7 +204,7 @@ class AuthorModels:
             if unit != "word":
                 continue
             codes, _ = sequences.ngram_codes(model.order, model.n_ids)
-            log_p = np.log(model.conditional(codes))
+            log_p = np.log(model.conditional(lower_orders(codes, model.order, model.n_ids)))
             ratio = log_p - log_p.mean(axis=1, keepdims=True)
             total = ratio if total is None else total + ratio
         if total is None:
