@@ -9,12 +9,22 @@ docs/documents.md). So a passage's verdict weighs two kinds of evidence by its l
     logits = log prior + a(words) * mean sentence log-ratio - b(words) * Cosine Delta to each label
 
 Cosine Delta (text/mfw.py) reads the passage's most frequent words, the signal that follows an
-author from book to book and grows surer with length. `a` and `b` are fitted at a few lengths
-(KNOT_WORDS) on out-of-fold passages: runs of consecutive sentences of one held-out work, scored by
-base models, a stack and a Delta profile that never saw the work. Between lengths they are
-interpolated in log words; beyond the longest they are held, so confidence stops growing where
-nothing measured it. With `a` and `b` at zero the verdict is the prior: a passage with little
-evidence stays near it.
+author from book to book and grows surer with length. Each weight is a power of the length,
+
+    a(words) = a_1000 * (words / 1,000) ** alpha,    b(words) = b_1000 * (words / 1,000) ** beta
+
+with 0 <= alpha, beta <= 1 (independent sentences would add up, alpha 1; copies of one add nothing,
+alpha 0), fitted on out-of-fold passages of every length in PASSAGE_WORDS at once: runs of
+consecutive sentences of one held-out work, scored by base models, a stack and a Delta profile
+that never saw the work. Beyond the longest length measured the weights are held, so confidence
+stops growing where nothing measured it. With `a` and `b` at zero the verdict is the prior: a
+passage with little evidence stays near it. Four numbers fitted on all lengths replaced a pair
+fitted at each length and interpolated, which swung with the few held-out works behind the longest
+lengths (a of 13.8 at 20,000 words, 2.4 at 5,000). On British fiction's held-out novels (1,000
+sentences per training novel, --models lm, round 0 of scripts/benchmark_documents.py) the power law
+attributed all 9 whole novels right where the pairs got 7, with a log loss of 0.93 at 5,000 words
+where they had 2.47, though 1.04 and 0.75 at 1,000 and 2,000 words where they had 0.90 and 0.51;
+in round 1 the two were alike (0.31 and 0.33 at 5,000 words; docs/documents.md).
 
 A model fitted on sentences without works (a Kaggle CSV) has no runs of a book to learn from: its
 passages are sets of held-out sentences of one label drawn at random, which say how it does on
@@ -34,11 +44,12 @@ from ..probability import EPS
 from ..text.mfw import DeltaProfile, WordCounts
 from .groups import blocked_groups
 
-# The lengths (in words) at which the weights are fitted; 0 is a single sentence. Beyond 20,000 a
-# held-out work of the corpus rarely gives several disjoint passages.
-KNOT_WORDS = (0, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
+# The lengths (in words) of the passages the weights are fitted on; 0 is a single sentence. Beyond
+# 20,000 a held-out work of the corpus rarely gives several disjoint passages.
+PASSAGE_WORDS = (0, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
+REFERENCE_WORDS = 1_000  # the length whose weights a_1000 and b_1000 are
 PASSAGES_PER_RUN = 40  # random starts per held-out run and length
-MIN_PASSAGES = 20  # a length with fewer passages gets no knot of its own
+MIN_PASSAGES = 20  # a length with fewer passages is left out of the fit
 MFW = 300  # Delta's most frequent words, the size most studies of Delta settle on
 PSEUDO_WORKS = 5  # without works, each label's sentences are cut into this many random sets
 
@@ -83,21 +94,24 @@ class DocumentCalibration:
 
     log_prior : (n_classes,) the training labels' log frequencies
     profile : the Delta profile of the training works, to score new passages
-    knots : (B,) the log word counts the weights were fitted at
-    weights : (B, 2) the sentences' weight `a` and Delta's `b` at each knot
+    powers : (2, 2) the sentences' weight `a` (row 0) and Delta's `b` (row 1), each as its log at REFERENCE_WORDS
+        and its exponent
+    longest_words : the length beyond which the weights stop growing (the longest passages measured)
     """
 
     log_prior: np.ndarray
     profile: DeltaProfile
-    knots: np.ndarray
-    weights: np.ndarray
+    powers: np.ndarray
+    longest_words: float
+
+    def weights(self, words: np.ndarray) -> np.ndarray:
+        """`a` and `b` of passages of `words` words: shape (R, 2)."""
+        return length_weights(self.powers, np.minimum(np.maximum(words, 1), self.longest_words))
 
     def proba(self, passages: Passages) -> np.ndarray:
         """Each passage's probabilities, shape (R, n_classes); the prior for a passage of no sentence."""
-        at = np.log(np.maximum(passages.words, 1))
-        a = np.interp(at, self.knots, self.weights[:, 0])[:, None]
-        b = np.interp(at, self.knots, self.weights[:, 1])[:, None]
-        logits = self.log_prior + a * passages.mean_log_ratio - b * passages.delta
+        weights = self.weights(passages.words)
+        logits = self.log_prior + weights[:, :1] * passages.mean_log_ratio - weights[:, 1:] * passages.delta
         logits[passages.sentences == 0] = self.log_prior
         return np.exp(log_softmax(logits, axis=1))
 
@@ -111,36 +125,58 @@ class DocumentCalibration:
     def to_dict(self) -> dict:
         return {
             "log_prior": self.log_prior.tolist(),
-            "knot_words": np.exp(self.knots).round(1).tolist(),
-            "knots": self.knots.tolist(),
-            "weights": self.weights.tolist(),
+            "reference_words": REFERENCE_WORDS,
+            "powers": self.powers.tolist(),
+            "longest_words": self.longest_words,
             "profile": self.profile.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> DocumentCalibration:
+        if data.get("reference_words") != REFERENCE_WORDS:
+            raise ValueError("documents.json was written by another version of lstm-spooky; refit the model")
         return cls(
             np.asarray(data["log_prior"]),
             DeltaProfile.from_dict(data["profile"]),
-            np.asarray(data["knots"]),
-            np.asarray(data["weights"]),
+            np.asarray(data["powers"]),
+            float(data["longest_words"]),
         )
 
 
-def fit_weights(passages: Passages, y: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
-    """The weights (a, b) >= 0 that minimise the log loss of `passages` against their labels `y`."""
+def length_weights(powers: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """`a` and `b` (columns) of passages of `words` words under `powers` (DocumentCalibration's): shape (R, 2).
+
+    >>> length_weights(np.array([[0.0, 1.0], [np.log(2), 0.0]]), np.array([1000.0, 4000.0])).round(6).tolist()
+    [[1.0, 2.0], [4.0, 2.0]]
+    """
+    x = np.log(np.asarray(words, dtype=float) / REFERENCE_WORDS)
+    return np.exp(powers[:, 0] + np.outer(x, powers[:, 1]))
+
+
+def fit_powers(lengths: Sequence[tuple[Passages, np.ndarray]], log_prior: np.ndarray) -> np.ndarray:
+    """The `powers` (DocumentCalibration's) that minimise the log loss of passages of several `lengths`, each
+    (passages, labels), each length weighing alike (the mean of its passages' log losses)."""
+    passages, y = _concatenated(list(lengths))
+    share = np.concatenate([np.full(len(labels), 1 / (len(labels) * len(lengths))) for _, labels in lengths])
+    x = np.log(np.maximum(passages.words, 1) / REFERENCE_WORDS)
     rows = np.arange(len(y))
 
-    def loss(weights: np.ndarray) -> tuple[float, np.ndarray]:
-        a, b = weights
-        log_p = log_softmax(log_prior + a * passages.mean_log_ratio - b * passages.delta, axis=1)
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        powers = flat.reshape(2, 2)
+        weights = length_weights(powers, np.maximum(passages.words, 1))
+        log_p = log_softmax(
+            log_prior + weights[:, :1] * passages.mean_log_ratio - weights[:, 1:] * passages.delta, axis=1
+        )
         p = np.exp(log_p)
-        grad_a = np.mean((p * passages.mean_log_ratio).sum(1) - passages.mean_log_ratio[rows, y])
-        grad_b = -np.mean((p * passages.delta).sum(1) - passages.delta[rows, y])
-        return float(-np.mean(log_p[rows, y])), np.array([grad_a, grad_b])
+        # d loss / d a and d b of each passage, then through a = exp(log a + alpha x) to the four numbers
+        by_a = (p * passages.mean_log_ratio).sum(1) - passages.mean_log_ratio[rows, y]
+        by_b = passages.delta[rows, y] - (p * passages.delta).sum(1)
+        grad = [share @ (by * weights[:, i] * factor) for i, by in enumerate((by_a, by_b)) for factor in (1, x)]
+        return float(-share @ log_p[rows, y]), np.array(grad)
 
-    result = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(0, None), (0, None)])
-    return result.x
+    start = np.array([1.0, 0.3, 2.0, 0.5])  # near what British fiction's passages settle on
+    bounds = [(-10, 10), (0, 1), (-10, 10), (0, 1)]
+    return minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds).x.reshape(2, 2)
 
 
 def passage_layout(y: np.ndarray, groups: Sequence | None, blocks: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -187,12 +223,12 @@ def work_profile(texts: np.ndarray, y: np.ndarray, codes: np.ndarray, rows: np.n
 def held_out_passages(
     evidence: np.ndarray, texts: np.ndarray, y: np.ndarray, runs: list[np.ndarray], profile: DeltaProfile, seed: int
 ) -> dict[int, tuple[Passages, np.ndarray]]:
-    """Passages of every length in KNOT_WORDS sampled from each held-out run, with their labels."""
+    """Passages of every length in PASSAGE_WORDS sampled from each held-out run, with their labels."""
     rng = np.random.default_rng(seed)
-    found: dict[int, list[tuple[Passages, np.ndarray]]] = {target: [] for target in KNOT_WORDS}
+    found: dict[int, list[tuple[Passages, np.ndarray]]] = {target: [] for target in PASSAGE_WORDS}
     for run in runs:
         counts = profile.count(texts[run])
-        for target in KNOT_WORDS:
+        for target in PASSAGE_WORDS:
             spans = sample_runs(counts.totals, target, rng)
             if len(spans):
                 found[target].append(
@@ -231,14 +267,10 @@ def fit_document_calibration(
         runs = held_out_runs(held, *layout)
         for target, part in held_out_passages(evidence, texts, y, runs, profile, seed + fold).items():
             by_length.setdefault(target, []).append(part)
-    knots, weights = [], []
-    for target in sorted(by_length):
-        passages, labels = _concatenated(by_length[target])
-        position = np.log(max(np.median(passages.words), 1))
-        if len(labels) >= MIN_PASSAGES and (not knots or position > knots[-1]):  # np.interp needs rising knots
-            knots.append(position)
-            weights.append(fit_weights(passages, labels, log_prior))
-    if not knots:
+    lengths = [_concatenated(parts) for _, parts in sorted(by_length.items())]
+    lengths = [(passages, labels) for passages, labels in lengths if len(labels) >= MIN_PASSAGES]
+    if not lengths:
         return None
+    longest = max(float(np.median(passages.words)) for passages, _ in lengths)
     profile = work_profile(texts, y, codes, np.arange(len(y)), n_classes)
-    return DocumentCalibration(log_prior, profile, np.array(knots), np.array(weights))
+    return DocumentCalibration(log_prior, profile, fit_powers(lengths, log_prior), max(longest, 1.0))

@@ -6,10 +6,10 @@ import pytest
 from lstm_spooky import SpookyConfig
 from lstm_spooky.ensemble.classifier import SpookyClassifier
 from lstm_spooky.ensemble.documents import (
-    KNOT_WORDS,
+    REFERENCE_WORDS,
     DocumentCalibration,
     Passages,
-    fit_weights,
+    fit_powers,
     held_out_runs,
     passage_layout,
     run_sums,
@@ -40,21 +40,31 @@ def gaussian_passages(
     return passages, y
 
 
-@pytest.mark.parametrize("n_sentences", [1, 4, 16])
-def test_independent_sentences_are_weighed_as_their_sum(n_sentences):
-    a, b = fit_weights(*gaussian_passages(4000, n_sentences, correlated=False), UNIFORM)
-    assert a == pytest.approx(n_sentences, rel=0.15)
-    assert b == 0  # Delta says nothing here (all zeros)
+def fitted_weights(correlated: bool) -> np.ndarray:
+    """`a` and `b` fitted on passages of 1, 4 and 16 sentences (10, 40 and 160 words), at those lengths."""
+    lengths = [gaussian_passages(3000, n, correlated, seed=n) for n in (1, 4, 16)]
+    return DocumentCalibration(UNIFORM, DeltaProfile(), fit_powers(lengths, UNIFORM), 160.0).weights(
+        np.array([10.0, 40.0, 160.0])
+    )
+
+
+def test_independent_sentences_are_weighed_as_their_sum():
+    np.testing.assert_allclose(fitted_weights(correlated=False)[:, 0], [1, 4, 16], rtol=0.2)
 
 
 def test_copies_of_one_sentence_are_weighed_as_one():
-    a, _ = fit_weights(*gaussian_passages(4000, 16, correlated=True), UNIFORM)
-    assert a == pytest.approx(1, rel=0.15)
+    np.testing.assert_allclose(fitted_weights(correlated=True)[:, 0], 1, rtol=0.2)
+
+
+def test_weights_stop_growing_beyond_the_longest_passages_measured():
+    calibration = DocumentCalibration(UNIFORM, DeltaProfile(), np.array([[0.0, 1.0], [0.0, 0.5]]), 2_000.0)
+    weights = calibration.weights(np.array([REFERENCE_WORDS, 2_000, 100_000]))
+    np.testing.assert_allclose(weights, [[1, 1], [2, np.sqrt(2)], [2, np.sqrt(2)]])
 
 
 def test_a_passage_of_no_sentence_gets_the_prior():
     prior = np.log(np.array([0.5, 0.3, 0.2]))
-    calibration = DocumentCalibration(prior, DeltaProfile(), np.log([10.0, 100.0]), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    calibration = DocumentCalibration(prior, DeltaProfile(), np.array([[1.0, 0.5], [1.0, 0.5]]), 5_000.0)
     evidence = np.array([[1.0, 0.0, -1.0]] * 2)
     passages = Passages(evidence, -evidence, np.array([0.0, 50.0]), np.array([0, 3]))
     proba = calibration.proba(passages)
@@ -123,11 +133,10 @@ def work_model():
     return SpookyClassifier(SpookyConfig(models=("nblr",), folds=3)).fit(texts, labels, groups=groups)
 
 
-def test_a_fit_learns_weights_at_every_length_its_held_out_works_allow(work_model):
-    calibration = work_model.documents_
-    assert len(calibration.knots) >= 3
-    assert (np.diff(calibration.knots) > 0).all()
-    assert calibration.weights.min() >= 0
+def test_a_fit_weighs_the_evidence_of_a_longer_passage_no_less(work_model):
+    weights = work_model.documents_.weights(np.array([10.0, 100.0, 1_000.0]))
+    assert (weights > 0).all()
+    assert (np.diff(weights, axis=0) >= 0).all()
 
 
 def test_a_longer_passage_of_a_new_work_is_attributed_more_surely(work_model):
@@ -172,4 +181,3 @@ def test_a_model_fitted_on_sentences_without_works_attributes_passages_too():
     assert model.documents_ is not None
     proba = model.passage_proba(list(corpus["text"][:6]), [(0, 6)])
     assert proba.shape == (1, 3)
-    assert KNOT_WORDS[0] == 0
