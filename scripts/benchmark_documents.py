@@ -1,8 +1,8 @@
 """Attribute passages of novels the model never saw, by their length: lstm-spooky against the Deltas.
 
-    python scripts/benchmark_documents.py CORPUS_DIR                                      # every round, nblr,lm
+    python scripts/benchmark_documents.py CORPUS_DIR                           # every round, as `fit CORPUS_DIR` trains
     python scripts/benchmark_documents.py CORPUS_DIR --sentences-per-work 1500 --rounds 1  # a development run
-    python scripts/benchmark_documents.py CORPUS_DIR --models nblr --folds 3 --passages 100
+    python scripts/benchmark_documents.py CORPUS_DIR --models nblr,lm --folds 2 --passages 100
     python scripts/benchmark_documents.py CORPUS_DIR --output passages.csv   # and every passage's verdicts, to analyse
 
 CORPUS_DIR is a folder of `Label_Title.txt` files (lstm_spooky/data/documents.py). Leave one work out:
@@ -309,8 +309,18 @@ def print_report(results: pd.DataFrame, took: list[dict]) -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus_dir", help="a folder of Label_Title.txt files")
-    parser.add_argument("--models", default="nblr,lm", help="comma-separated base models (default: nblr,lm)")
-    parser.add_argument("--folds", type=int, default=2, help="folds inside the model, grouped by work (default: 2)")
+    corpus = SpookyConfig.for_corpus()  # what `fit CORPUS_DIR` trains
+    parser.add_argument(
+        "--models",
+        default=",".join(corpus.models),
+        help=f"comma-separated base models (default: {','.join(corpus.models)})",
+    )
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=corpus.folds,
+        help=f"folds inside the model, grouped by work (default: {corpus.folds})",
+    )
     parser.add_argument(
         "--seed", type=int, default=SpookyConfig().seed, help="the model's, the sample's, the passages'"
     )

@@ -63,7 +63,8 @@ def main() -> None:
     "--folds",
     type=click.IntRange(min=1),
     help="Train each base model on this many stratified folds (the stack learns from their held-out predictions); "
-    f"1 trains one of each with a validation split.  [default: {SpookyConfig.folds}]",
+    f"1 trains one of each with a validation split.  "
+    f"[default: {SpookyConfig.folds}; for a CORPUS_DIR: {SpookyConfig.for_corpus().folds}]",
 )
 @UNLABELED
 @LABELS
@@ -131,7 +132,8 @@ def fit(
 ) -> None:
     """Train on TRAIN_CSV (Kaggle's train.csv: id,text,author, or any labelled CSV; - for standard input)
     or on CORPUS_DIR (a folder of whole texts named Label_Title.txt, cut into sentences; the folds then hold
-    out whole texts) and save the model to --model-dir.
+    out whole texts, and the defaults are the language models alone on 3 folds, which fit a corpus of novels
+    in minutes where the defaults for sentences take hours) and save the model to --model-dir.
 
     The labels are learned from the file or folder; the column names and label set are saved
     with the model. Progress goes to standard error; finished folds are kept in
@@ -143,6 +145,7 @@ def fit(
         models,
         settings,
         bert_preset,
+        corpus=train_csv.is_dir(),
         folds=folds,
         seed=seed,
         max_epochs=epochs,

@@ -22,8 +22,11 @@ class ModelsOption(click.Option):
 
     def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
         models = "; ".join(f"{entry.name} ({entry.summary})" for entry in registry.MODELS.values())
-        default = ",".join(SpookyConfig().models)
-        self.help = f"Comma-separated base models to train; several are stacked. {models}.  [default: {default}]"
+        default, corpus = ",".join(SpookyConfig().models), ",".join(SpookyConfig.for_corpus().models)
+        self.help = (
+            f"Comma-separated base models to train; several are stacked. {models}.  "
+            f"[default: {default}; for a CORPUS_DIR: {corpus}]"
+        )
         return super().get_help_record(ctx)
 
 
@@ -40,12 +43,17 @@ def bert_models() -> list[str]:
 
 
 def fit_config(
-    config_path: Path | None, models: str | None, settings: tuple[str, ...], bert_preset: str | None, **options
+    config_path: Path | None,
+    models: str | None,
+    settings: tuple[str, ...],
+    bert_preset: str | None,
+    corpus: bool = False,
+    **options,
 ) -> SpookyConfig:
-    """fit's settings: the --config file's (else the defaults), then --models and the `options` given
-    (None: not given), then each --set, then --bert-preset."""
+    """fit's settings: the defaults (a `corpus` folder's its own), then the --config file's, then --models and the
+    `options` given (None: not given), then each --set, then --bert-preset."""
     options["models"] = parse_models(models)
-    config = _read_config(config_path)
+    config = _read_config(config_path, SpookyConfig.for_corpus() if corpus else SpookyConfig())
     config = config.replace(**{name: value for name, value in options.items() if value is not None})
     if settings:
         config = _with_settings(config, settings)
@@ -69,15 +77,16 @@ def parse_models(models: str | None) -> tuple[str, ...] | None:
     return names
 
 
-def _read_config(path: Path | None) -> SpookyConfig:
-    """The --config file's settings over the defaults; the defaults without one."""
+def _read_config(path: Path | None, defaults: SpookyConfig) -> SpookyConfig:
+    """The --config file's settings over `defaults` (a corpus folder's, or SpookyConfig's own)."""
     if path is None:
-        return SpookyConfig()
+        return defaults
     with reported(ValueError, TypeError, message=lambda error: f"{path}: not a valid config ({error})"):
         values = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(values, dict):
             raise ValueError('expected a JSON object such as {"folds": 5}')
-        return _checked(SpookyConfig.from_dict(values))
+        read = _checked(SpookyConfig.from_dict(values))
+        return defaults.replace(**{name: getattr(read, name) for name in values})
 
 
 def _with_settings(config: SpookyConfig, settings: tuple[str, ...]) -> SpookyConfig:

@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from lstm_spooky import SpookyConfig
 from lstm_spooky.ui.cli import main
+from lstm_spooky.ui.fit_options import fit_config
 from tests.conftest import make_corpus
 
 FAST = ["--models", "nblr", "--folds", "2"]
@@ -109,3 +111,19 @@ def test_a_folder_of_one_label_or_no_texts_is_one_line_naming_it(tmp_path, works
     result = fit(write_corpus(tmp_path / "texts", works), tmp_path / "model")
     assert result.exit_code == 1
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_corpus_folder_defaults_to_the_language_models_on_three_folds(tmp_path):
+    folder = write_corpus(tmp_path / "texts", works_per_label=(2, 2, 2), sentences=12)
+    result = CliRunner().invoke(main, ["fit", str(folder), "--model-dir", str(tmp_path / "model")])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "model" / "config.json").read_text())["config"]
+    assert (saved["models"], saved["folds"]) == (["lm"], 3)
+
+
+def test_a_config_file_for_a_corpus_changes_only_the_settings_it_names(tmp_path):
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"seed": 5}))
+    config = fit_config(path, None, (), None, corpus=True)
+    assert (config.models, config.folds, config.seed) == (("lm",), 3, 5)
+    assert fit_config(path, None, (), None).models == SpookyConfig().models
