@@ -20,6 +20,7 @@ directory (store/model_dir.py) holds everything `submit` needs.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -41,12 +42,14 @@ from ..store.fit_steps import ALL_ROWS
 from ..store.model_dir import read_model_meta
 from .calibration import apply_temperature, cross_fitted_temperature, fit_temperature, geometric_mean
 from .cross_fit import WORKERS, check_pool_models, learn_pool, unlabeled_pool
-from .documents import DocumentCalibration, fit_document_calibration, passage_layout
+from .document_validation import document_validation
+from .documents import DocumentCalibration, fit_document_calibration, held_out, passage_layout
 from .estimator import ConfigParams
 from .explanation import Explanation, explain
 from .folds import FitContext, check_label_counts, fit_member, fit_on_folds, fold_splits
 from .groups import single_group_labels, single_group_warning
 from .metrics import cv_scores
+from .passage_map import PassageMap, passage_map
 from .plan import RunProgress, Status, fit_plan
 from .pool_scores import PoolScores, PoolTokenScores
 from .prediction import CHUNK_ROWS, Blocks, stacked_chunks, text_chunks
@@ -224,9 +227,11 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
         proba = np.full((len(self.y_), len(self.classes_)), np.nan)
         proba[self.held_out_] = self.oof_
         layout = passage_layout(self.y_, self.groups_, max(self.config_.folds, 2), self.config_.seed)
-        documents = fit_document_calibration(
-            proba, texts, self.y_, len(self.classes_), splits, layout, self.config_.seed
-        )
+        found = held_out(proba, texts, self.y_, len(self.classes_), splits, layout, self.config_.seed)
+        documents = fit_document_calibration(found)
+        if documents is not None:
+            validation = document_validation(documents, found, texts, self.y_, self.groups_)
+            documents = dataclasses.replace(documents, validation=validation)
         run.line(f"document verdicts calibrated on held-out passages  {time.perf_counter() - start:.0f}s")
         return documents
 
@@ -310,6 +315,12 @@ class SpookyClassifier(ConfigParams, ClassifierMixin, BaseEstimator):
             runs.append((len(sentences), len(sentences) + len(split)))
             sentences += split
         return self.passage_proba(sentences, runs)
+
+    def passage_map(self, text: str, window: int | None = None, step: int | None = None) -> PassageMap:
+        """Where in `text` each label's evidence lies: the verdict of each window of `window` consecutive sentences
+        (default: about a twentieth of the text, at most 50) every `step` (default `window`), and of the whole
+        text (passage_map.py)."""
+        return passage_map(self, text, window, step)
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """The most probable label of each sentence, shape (n_samples,)."""

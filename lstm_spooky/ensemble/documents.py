@@ -97,12 +97,14 @@ class DocumentCalibration:
     powers : (2, 2) the sentences' weight `a` (row 0) and Delta's `b` (row 1), each as its log at REFERENCE_WORDS
         and its exponent
     longest_words : the length beyond which the weights stop growing (the longest passages measured)
+    validation : how its verdicts did on the held-out works (ensemble/document_validation.py), JSON-ready, or None
     """
 
     log_prior: np.ndarray
     profile: DeltaProfile
     powers: np.ndarray
     longest_words: float
+    validation: dict | None = None
 
     def weights(self, words: np.ndarray) -> np.ndarray:
         """`a` and `b` of passages of `words` words: shape (R, 2)."""
@@ -129,6 +131,7 @@ class DocumentCalibration:
             "powers": self.powers.tolist(),
             "longest_words": self.longest_words,
             "profile": self.profile.to_dict(),
+            **({"validation": self.validation} if self.validation is not None else {}),
         }
 
     @classmethod
@@ -140,6 +143,7 @@ class DocumentCalibration:
             DeltaProfile.from_dict(data["profile"]),
             np.asarray(data["powers"]),
             float(data["longest_words"]),
+            data.get("validation"),
         )
 
 
@@ -244,7 +248,21 @@ def _concatenated(parts: list[tuple[Passages, np.ndarray]]) -> tuple[Passages, n
     return passages, np.concatenate([labels for _, labels in parts])
 
 
-def fit_document_calibration(
+@dataclass(frozen=True)
+class HeldOut:
+    """What the folds' held-out works say of passages: `lengths` {words: (passages, labels)} sampled from them;
+    `runs`, each held-out work's rows in reading order with the Delta profile of the fold that held it out;
+    `evidence` (n, n_classes) every row's log-ratio to `log_prior` (NaN where never held out); `profile` the
+    Delta profile of all works."""
+
+    lengths: dict[int, tuple[Passages, np.ndarray]]
+    runs: list[tuple[np.ndarray, DeltaProfile]]
+    evidence: np.ndarray
+    log_prior: np.ndarray
+    profile: DeltaProfile
+
+
+def held_out(
     proba: np.ndarray,
     texts: Sequence[str],
     y: np.ndarray,
@@ -252,25 +270,32 @@ def fit_document_calibration(
     splits: list[tuple[np.ndarray, np.ndarray]],
     layout: tuple[np.ndarray, np.ndarray],
     seed: int,
-) -> DocumentCalibration | None:
-    """The document calibration of a fit: `proba` (n, n_classes) the rows' out-of-fold probabilities (NaN where a
+) -> HeldOut:
+    """The held-out passages of a fit: `proba` (n, n_classes) the rows' out-of-fold probabilities (NaN where a
     row was never held out), `splits` the folds that held them out, `layout` the rows' work codes and reading order
     (`passage_layout`). Each fold's held-out works give passages of every length, scored with a Delta profile of
-    that fold's training works; the model's own profile is that of all works. None when fewer than MIN_PASSAGES
-    sentences were held out."""
+    that fold's training works; lengths with fewer than MIN_PASSAGES passages are left out."""
     texts, codes = np.asarray(texts, dtype=object), layout[0]
     log_prior = np.log(np.bincount(y, minlength=n_classes) / len(y))
     evidence = log_ratios(proba, log_prior)
     by_length: dict[int, list[tuple[Passages, np.ndarray]]] = {}
+    runs = []
     for fold, (train, held) in enumerate(splits):
         profile = work_profile(texts, y, codes, train, n_classes)
-        runs = held_out_runs(held, *layout)
-        for target, part in held_out_passages(evidence, texts, y, runs, profile, seed + fold).items():
+        fold_runs = held_out_runs(held, *layout)
+        runs += [(run, profile) for run in fold_runs]
+        for target, part in held_out_passages(evidence, texts, y, fold_runs, profile, seed + fold).items():
             by_length.setdefault(target, []).append(part)
-    lengths = [_concatenated(parts) for _, parts in sorted(by_length.items())]
-    lengths = [(passages, labels) for passages, labels in lengths if len(labels) >= MIN_PASSAGES]
-    if not lengths:
-        return None
-    longest = max(float(np.median(passages.words)) for passages, _ in lengths)
+    lengths = {target: _concatenated(parts) for target, parts in sorted(by_length.items())}
+    lengths = {target: part for target, part in lengths.items() if len(part[1]) >= MIN_PASSAGES}
     profile = work_profile(texts, y, codes, np.arange(len(y)), n_classes)
-    return DocumentCalibration(log_prior, profile, fit_powers(lengths, log_prior), max(longest, 1.0))
+    return HeldOut(lengths, runs, evidence, log_prior, profile)
+
+
+def fit_document_calibration(found: HeldOut) -> DocumentCalibration | None:
+    """The document calibration learnt on `found` (`held_out`), or None when it holds no passages."""
+    if not found.lengths:
+        return None
+    longest = max(float(np.median(passages.words)) for passages, _ in found.lengths.values())
+    powers = fit_powers(list(found.lengths.values()), found.log_prior)
+    return DocumentCalibration(found.log_prior, found.profile, powers, max(longest, 1.0))

@@ -283,41 +283,85 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
     help="Also write a CSV: document (the file name, or -), then one probability column per label, in the model's "
     "label order.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON rows (document, label, probabilities, length).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON rows (document, label, probabilities, length, and windows)."
+)
+@click.option(
+    "--rolling",
+    "window",
+    type=click.IntRange(min=0),
+    is_flag=False,
+    flag_value=0,
+    help="Also map each text: the verdict of each window of N sentences along it. Without N (or with 0), windows "
+    "of about a twentieth of the text, at most 50 sentences (about 1,000 words of a novel).",
+    metavar="[N]",
+)
+@click.option(
+    "--step",
+    type=click.IntRange(min=1),
+    help="With --rolling: sentences from one window's start to the next's.  [default: N, windows that tile the text]",
+)
+@click.option(
+    "--html",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the map of the one text as a page (needs no internet): each label's probability along the text, "
+    "the winning label of each window, and the text, each sentence with the words that decided it.",
+)
 @QUIET
-def attribute(paths: tuple[Path, ...], model_dir: Path, output: Path | None, as_json: bool, quiet: bool) -> None:
+def attribute(
+    paths: tuple[Path, ...],
+    model_dir: Path,
+    output: Path | None,
+    as_json: bool,
+    window: int | None,
+    step: int | None,
+    html: Path | None,
+    quiet: bool,
+) -> None:
     """Say who wrote each whole text: a PATH is a text file, a folder of .txt files, or - (standard input).
 
     Each text is cut into sentences (by the splitter of the corpus the model was fitted on) and weighed
     as a whole, its confidence learnt on works the model never saw: a line or two stays near the prior,
-    a chapter or a novel gets a sure answer when its evidence agrees.
+    a chapter or a novel gets a sure answer when its evidence agrees. With --rolling, each window of
+    sentences along the text is weighed the same way, as a passage of its length: where in the text
+    each label's evidence lies.
     """
     from ..data.documents import read_texts_to_attribute
-    from .attribution import print_verdicts, verdict_rows, verdicts, write_verdicts
+    from .attribution import Rolling, print_verdicts, verdict_rows, verdicts, write_verdicts
+    from .map_page import write_map_page
 
     with reported(DataError):
         documents = read_texts_to_attribute(paths, sys.stdin.read)
-    if output is not None:
-        check_output(output, [(path, f"the input {path}") for path in paths if str(path) != "-"], model_dir)
+    if html is not None and len(documents) != 1:
+        raise click.UsageError(f"--html maps one text; {len(documents)} were given")
+    for written in (output, html):
+        if written is not None:
+            check_output(written, [(path, f"the input {path}") for path in paths if str(path) != "-"], model_dir)
+    rolling = Rolling(window or None, step) if window is not None or step is not None or html is not None else None
     stop = stop_on_termination()
     model = load_model(model_dir)
     labels = [str(label) for label in model.classes_]
-    kept = f"no verdicts were written{f' ({output} is as it was)' if output else ''}"
+    written = [str(path) for path in (output, html) if path is not None]
+    kept = "nothing was written" + (f" ({' and '.join(written)} left as it was)" if written else "")
     with (
         reported(ValueError),
         reported(OSError, message=could_not_write(kept)),
         reported(*NETWORK_FAILURES, message=lambda error: f"{failure_message(error)}; {kept}"),
         stop.ends_command(f"interrupted; {kept}"),
     ):
-        found = list(stop.until_stopped(verdicts(model, documents, say(quiet))))
+        found = list(stop.until_stopped(verdicts(model, documents, say(quiet), rolling)))
         if output is not None:
             write_verdicts(found, labels, output)
+        if html is not None:
+            write_map_page(model, found[0], documents[0][1], html)
     if as_json:
         click.echo(json.dumps(verdict_rows(found, labels), indent=2, ensure_ascii=False))
     else:
         print_verdicts(found, labels)
     if output is not None:
         say(quiet)(f"wrote {len(found)} rows to {output} (document,{','.join(labels)})")
+    if html is not None:
+        say(quiet)(f"wrote the map of {found[0].document} to {html}")
 
 
 @main.command()
@@ -391,12 +435,24 @@ def report(model_dir: Path, output: Path | None, train_csv: Path | None, quiet: 
     show_default=True,
     help="Most characters in one sentence; more get status 413 (Kaggle's longest has 4,663).",
 )
+@click.option(
+    "--max-document-chars",
+    type=click.IntRange(min=1),
+    default=3_000_000,
+    show_default=True,
+    help="Most characters in one /attribute text; more get status 413 (a long novel, such as Bleak House, has "
+    "about 1,900,000; its map takes some 20 s).",
+)
 @QUIET
-def serve(model_dir: Path, host: str, port: int, max_texts: int, max_chars: int, quiet: bool) -> None:
-    """Serve a web page and a JSON API over the model until Ctrl-C: POST /predict, GET /model, GET /health.
+def serve(
+    model_dir: Path, host: str, port: int, max_texts: int, max_chars: int, max_document_chars: int, quiet: bool
+) -> None:
+    """Serve a web page and a JSON API over the model until Ctrl-C: POST /predict, POST /attribute, GET /model,
+    GET /health.
 
     The model is loaded once. Open the printed address in a browser to try sentences and see
-    the words that pushed each towards a label. Needs the serve extra: pip install 'lstm-spooky[serve]'.
+    the words that pushed each towards a label, or paste or drop a whole text (a letter, a chapter, a novel)
+    for its verdict and its passage map. Needs the serve extra: pip install 'lstm-spooky[serve]'.
     """
     if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
         raise click.ClickException("serving needs the serve extra: pip install 'lstm-spooky[serve]'")
@@ -418,7 +474,7 @@ def serve(model_dir: Path, host: str, port: int, max_texts: int, max_chars: int,
     with sock, reported(*NETWORK_FAILURES, message=failure_message), stop.ends_command("stopped serving"):
         model = load_model(model_dir)
         warm_up(model)
-        app = create_app(model, model_dir, Limits(max_texts, max_chars))
+        app = create_app(model, model_dir, Limits(max_texts, max_chars, max_document_chars))
         address = f"[{host}]" if ":" in host else host
         if not quiet:  # on standard output: where to point a browser or a program
             click.echo(f"serving {model_dir} at http://{address}:{sock.getsockname()[1]}/ (Ctrl-C stops)")

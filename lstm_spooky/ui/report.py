@@ -21,7 +21,8 @@ import pandas as pd
 from ..data.labels import encode_labels
 from ..models.base import HISTORY_FILE
 from ..probability import log_loss
-from ..store.model_dir import OOF_FILE, base_oof_file, member_dir, read_model_meta
+from ..store.model_dir import DOCUMENTS_FILE, OOF_FILE, base_oof_file, member_dir, read_model_meta
+from .highlight import HTML_COLOURS
 
 
 def build_report(
@@ -62,6 +63,7 @@ def build_report(
         "<h2>Per-label precision and recall (final model)</h2>" + _per_label_table(y, final.argmax(axis=1), labels),
         "<h2>The 10 most confidently wrong sentences</h2>"
         + _wrong_table(final_oof, y, final, labels, texts, labels_by_id, meta),
+        _documents_section(model_dir, labels),
     ]
     style = (
         "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}table{border-collapse:collapse}"
@@ -263,6 +265,68 @@ def _wrong_row(
         f"<td>{html_label(labels[guess], guess)}</td>"
         f"<td>{proba[guess]:.3f}</td><td>{shown}</td>" + (f"<td>{why}</td>" if why is not None else "") + "</tr>"
     )
+
+
+def _documents_section(model_dir: Path, labels: list[str]) -> str:
+    """Whole texts: accuracy and log loss per passage length on the held-out works, and each held-out work's
+    passage map (ensemble/document_validation.py)."""
+    path = model_dir / DOCUMENTS_FILE
+    validation = json.loads(path.read_text(encoding="utf-8")).get("validation") if path.is_file() else None
+    heading = "<h2>Whole texts: passages of the works the folds held out</h2>"
+    if validation is None:
+        return heading + "<p>This model was saved without its held-out passages: fit it again to see them.</p>"
+    rows = "".join(
+        f"<tr><td>{_passage_length(s['words'])}</td><td>{s['passages']}</td>"
+        f"<td>{s['accuracy']:.3f}</td><td>{s['log_loss']:.3f}</td></tr>"
+        for s in validation["lengths"]
+    )
+    parts = [
+        heading,
+        "<p>Passages of consecutive sentences of each held-out work, scored by models and a word-frequency profile "
+        "fitted without that work, weighed by their length as <code>attribute</code> weighs them. The four numbers "
+        "of that weighing were fitted on these passages, so a new corpus may score a little lower.</p>",
+        "<table><tr><th>passage</th><th>passages</th><th>accuracy</th><th>log loss</th></tr>" + rows + "</table>",
+    ]
+    if not validation["works"]:
+        parts.append("<p>The model was fitted on sentences without works (a CSV): no book to map.</p>")
+    for work in sorted(validation["works"], key=lambda work: work["work"]):
+        verdict = np.asarray(work["verdict"])
+        best = int(verdict.argmax())
+        parts.append(
+            f"<h3>{html.escape(work['work'])}: by {html.escape(labels[work['label']])}, read as "
+            f"{html.escape(labels[best])} {verdict[best]:.3f}</h3>" + _img(_work_map(work, labels))
+        )
+    return "".join(parts)
+
+
+def _passage_length(words: int) -> str:
+    return "1 sentence" if words == 0 else f"{words:,} words"
+
+
+def _work_map(work: dict, labels: list[str]):
+    """A held-out work's passage map: each label's probability along the work, and a band of the likeliest label
+    per window, stronger when surer (as `attribute --html` draws it)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgb
+
+    windows, proba = np.asarray(work["windows"]), np.asarray(work["proba"])
+    colours = [to_rgb(HTML_COLOURS[k % len(HTML_COLOURS)]) for k in range(len(labels))]
+    fig, (ax, band) = plt.subplots(2, 1, figsize=(9, 2.6), sharex=True, height_ratios=(5, 1))
+    middles = windows.mean(axis=1)
+    for k, label in enumerate(labels):
+        if proba[:, k].max() >= 0.05:  # a label that never rises leaves the plot readable
+            ax.plot(middles, proba[:, k], color=[c * 0.55 for c in colours[k]], linewidth=1.5, label=label)
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("probability")
+    ax.legend(fontsize="x-small", ncol=6, loc="upper left", bbox_to_anchor=(0, 1.35), frameon=False)
+    ax.grid(alpha=0.3)
+    surety = (proba.max(axis=1) - 1 / len(labels)) / (1 - 1 / len(labels))
+    for (start, stop), k, strength in zip(windows, proba.argmax(axis=1), surety):
+        band.axvspan(start, stop, color=colours[k], alpha=0.2 + 0.8 * max(float(strength), 0.0), linewidth=0)
+    band.set_yticks([])
+    band.set_xlim(0, work["sentences"])
+    band.set_xlabel(f"sentence of {work['sentences']:,} (windows of {int(np.max(windows[:, 1] - windows[:, 0]))})")
+    return fig
 
 
 def _img(fig) -> str:

@@ -3,7 +3,11 @@
     GET  /          the page: static/index.html, style.css and app.js (plain files, nothing fetched from elsewhere)
     POST /predict   {"texts": [...], "explain": false, "top": 3} -> the rows `predict --json` prints
                     (predictions.py)
-    GET  /model     labels and their colours, package version, when fitted, settings, cross-validated scores
+    POST /attribute {"text": "...", "window": N, "step": K, "name": "..."} -> the row `attribute --rolling N
+                    --step K --json` prints for the text: its verdict and its passage map (attribution.py);
+                    window and step may be left out (the command's defaults), name is the row's "document"
+    GET  /model     labels and their colours, package version, when fitted, settings, cross-validated scores,
+                    and whether /attribute can answer ("documents")
     GET  /health    {"status": "ok"}, or 503 and /predict's error once the networks' process has ended
     HEAD            /, /model, /health and /static/...: as GET, without the body
 
@@ -45,6 +49,7 @@ from ..ensemble.explanation import source_description
 from ..ensemble.network_process import NetworkLoadError, failure_message
 from ..models.registry import explaining_model
 from ..store.model_dir import CONFIG_FILE, read_model_meta
+from .attribution import attribution_row
 from .highlight import HTML_COLOURS
 from .predictions import prediction_rows
 
@@ -60,10 +65,11 @@ GET_OR_HEAD = ["GET", "HEAD"]
 
 @dataclass(frozen=True)
 class Limits:
-    """What one /predict request may ask for; more is refused with 413 (defaults: `serve --help`)."""
+    """What one /predict or /attribute request may ask for; more is refused with 413 (defaults: `serve --help`)."""
 
     max_texts: int
     max_chars: int
+    max_document_chars: int
 
 
 class PredictRequest(BaseModel):
@@ -77,9 +83,21 @@ class PredictRequest(BaseModel):
     top: int = Field(3, ge=1)
 
 
+class AttributeRequest(BaseModel):
+    """The body of POST /attribute."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    text: str
+    window: int | None = Field(None, ge=1)
+    step: int | None = Field(None, ge=1)
+    name: str = "text"
+
+
 def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
     """The page and the API over `model`, a SpookyClassifier loaded from `model_dir`."""
     summary = model_summary(model_dir)
+    summary["documents"] = {"attributes": model.documents_ is not None, "max_chars": limits.max_document_chars}
     scoring = threading.Lock()
     # No generated API docs: their pages load scripts from a CDN.
     app = FastAPI(title="lstm-spooky", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
@@ -109,6 +127,16 @@ def create_app(model, model_dir: Path, limits: Limits) -> FastAPI:
             raise HTTPException(HTTPStatus.SERVICE_UNAVAILABLE, failure_message(error)) from None
         return JSONResponse(rows)  # already JSON-ready: FastAPI's encoder would walk every token again
 
+    @app.post("/attribute")
+    def attribute(request: AttributeRequest) -> JSONResponse:
+        check_document(request, limits, model.documents_ is not None)
+        try:
+            with scoring:
+                row = attribution_row(model, request.text, request.window, request.step, request.name)
+        except (BrokenProcessPool, NetworkLoadError) as error:
+            raise HTTPException(HTTPStatus.SERVICE_UNAVAILABLE, failure_message(error)) from None
+        return JSONResponse(row)
+
     _answer_errors_in_one_line(app)
     return app
 
@@ -131,6 +159,22 @@ def check_request(request: PredictRequest, limits: Limits, models: list[str]) ->
             explaining_model(models)
     except ValueError as error:
         raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, str(error)) from None
+
+
+def check_document(request: AttributeRequest, limits: Limits, calibrated: bool) -> None:
+    """Refuse, as HTTPException, a text no verdict should start on: too long (413), empty or not valid Unicode
+    (422), or a model that cannot weigh documents (422)."""
+    if len(request.text) > limits.max_document_chars:
+        message = f"text has {len(request.text)} characters; at most {limits.max_document_chars} per text"
+        raise HTTPException(TOO_LARGE, message)
+    if not request.text.strip():
+        raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, "text is empty: send the text to attribute")
+    if (at := unpaired_surrogate(request.text)) is not None:
+        message = f"text is not valid Unicode: an unpaired surrogate \\u{ord(request.text[at]):04x} at character {at}"
+        raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, message)
+    if not calibrated:
+        message = "this model has no document calibration (saved by an earlier version); fit it again to attribute"
+        raise HTTPException(HTTPStatus.UNPROCESSABLE_ENTITY, message)
 
 
 def unpaired_surrogate(text: str) -> int | None:

@@ -185,8 +185,10 @@ def test_report_writes_a_page_with_plots_and_the_worst_sentences(model_dir, tmp_
         "Reliability",
         "precision and recall",
         "confidently wrong",
+        "Whole texts",
     ):
         assert heading in page
+    assert "no book to map" in page  # a CSV's sentences have no works
     assert "sentence not available" not in page  # fit recorded where the training CSV is
 
 

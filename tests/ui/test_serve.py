@@ -28,7 +28,8 @@ from lstm_spooky.ui.serve import Limits, create_app, is_loopback  # noqa: E402
 from tests.conftest import default_stop_signals, is_running  # noqa: E402
 
 SENTENCES = ["The raven ; end.", "Eldritch cyclopean Arkham ! end.", "Perdita and Raymond , end."]
-LIMITS = Limits(max_texts=5, max_chars=200)
+LIMITS = Limits(max_texts=5, max_chars=200, max_document_chars=5000)
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"  # a name in map.js, never fetched
 JSON = {"Content-Type": "application/json"}
 
 
@@ -57,6 +58,24 @@ def test_predict_answers_the_rows_predict_json_prints(client, served_model_dir):
     assert plain.json() == [{key: row[key] for key in ("text", "label", "probabilities")} for row in rows]
 
 
+def test_attribute_answers_the_row_attribute_rolling_json_prints(client, served_model_dir, tmp_path):
+    text = "\n\n".join(" ".join(SENTENCES[i % 3] for i in range(at, at + 3)) for at in range(0, 30, 3))
+    letter = tmp_path / "letter.txt"
+    letter.write_text(text)
+    args = ["attribute", "--model-dir", str(served_model_dir), str(letter), "--rolling", "4", "--step", "2", "--json"]
+    printed = CliRunner().invoke(main, args)
+    assert printed.exit_code == 0, printed.output
+    (row,) = json.loads(printed.stdout)
+    answer = client.post("/attribute", json={"text": text, "window": 4, "step": 2, "name": "letter.txt"})
+    assert answer.status_code == 200 and answer.json() == row
+    assert len(row["windows"]) == 14 and row["sentence_spans"][-1][1] == len(text)
+
+
+def test_attribute_without_a_window_maps_with_the_commands_default(client):
+    row = client.post("/attribute", json={"text": " ".join(SENTENCES * 20)}).json()
+    assert row["document"] == "text" and row["sentences"] == 60 and (row["window"], row["step"]) == (3, 3)
+
+
 def test_top_says_how_many_reasons_per_label(client):
     (row,) = client.post("/predict", json={"texts": SENTENCES[:1], "explain": True, "top": 1}).json()
     assert all(len(reasons) <= 1 for reasons in row["reasons"].values())
@@ -71,6 +90,7 @@ def test_model_gives_labels_colours_version_settings_and_cross_validated_scores(
     assert info["settings"] == saved["config"] and info["cv"] == saved["cv"]
     assert info["explained_by"].startswith("word n-grams of the NB-LR model")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", info["fitted"])
+    assert info["documents"] == {"attributes": True, "max_chars": 5000}
 
 
 def test_health_says_ok(client):
@@ -132,6 +152,24 @@ def test_head_answers_as_get_without_the_body(client, path):
         ("POST", "/predict", b'{"texts": ["\\ud800"]}', 422, "texts[0] is not valid Unicode: an unpaired surrogate"),
         ("POST", "/predict", b'{"texts": ["ok", "dark \\udc00 night"]}', 422, "texts[1] is not valid Unicode"),
         ("POST", "/predict", b'{"texts": ["a"], "\\ud800": 1}', 422, "body: a key is not valid Unicode"),
+        ("POST", "/attribute", b'{"text": "  "}', 422, "text is empty"),
+        ("POST", "/attribute", b'{"texts": ["a"]}', 422, "text: Field required"),
+        (
+            "POST",
+            "/attribute",
+            b'{"text": "a", "window": 0}',
+            422,
+            "window: Input should be greater than or equal to 1",
+        ),
+        ("POST", "/attribute", b'{"text": "a", "step": "2"}', 422, "step: Input should be a valid integer"),
+        (
+            "POST",
+            "/attribute",
+            json.dumps({"text": "a" * 5001}).encode(),
+            413,
+            "text has 5001 characters; at most 5000",
+        ),
+        ("POST", "/attribute", b'{"text": "dark \\ud800 night"}', 422, "text is not valid Unicode"),
         ("GET", "/nowhere", None, 404, "GET /nowhere: not found"),
         ("GET", "/static/nowhere.js", None, 404, "GET /static/nowhere.js: not found"),
         ("GET", "/predict", None, 405, "GET /predict: method not allowed"),
@@ -195,10 +233,12 @@ def test_concurrent_requests_each_get_their_own_sentences_answers(client):
 def test_the_page_and_its_files_come_from_the_package_and_may_load_nothing_else(client):
     page = client.get("/")
     assert page.status_code == 200 and page.headers["content-security-policy"] == "default-src 'self'"
-    assert 'href="static/style.css"' in page.text and 'src="static/app.js"' in page.text
-    for asset in ("static/style.css", "static/app.js"):
+    assets = ("static/style.css", "static/map.css", "static/map.js", "static/app.js")
+    assert all(f'="{asset}"' in page.text for asset in assets)
+    for asset in assets:
         answer = client.get(f"/{asset}")
-        assert answer.status_code == 200 and "http://" not in answer.text and "https://" not in answer.text
+        text = answer.text.replace(SVG_NAMESPACE, "")
+        assert answer.status_code == 200 and "http://" not in text and "https://" not in text
 
 
 def test_only_loopback_addresses_count_as_private():

@@ -43,7 +43,9 @@ def model(served_model_dir):
 @pytest.fixture(scope="module")
 def address(model, served_model_dir):
     sock = listening_socket("127.0.0.1", 0)
-    uvicorn_server = server(create_app(model, served_model_dir, Limits(max_texts=10, max_chars=1000)))
+    uvicorn_server = server(
+        create_app(model, served_model_dir, Limits(max_texts=10, max_chars=1000, max_document_chars=20_000))
+    )
     thread = threading.Thread(target=uvicorn_server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
@@ -61,9 +63,12 @@ def browser():
 
 
 def ask_with_the_keyboard(page, address: str) -> None:
-    """Open the page, tab to the text box, type SENTENCE and press Enter; wait for the answer."""
+    """Open the page, tab past the choice of a sentence or a text to the text box, type SENTENCE and press Enter;
+    wait for the answer."""
     page.goto(address)
     playwright.expect(page.locator("#ask button")).to_be_enabled()  # the model's facts have arrived
+    page.keyboard.press("Tab")
+    playwright.expect(page.locator("input[name=mode][value=sentence]")).to_be_focused()
     page.keyboard.press("Tab")
     playwright.expect(page.locator("#sentence")).to_be_focused()
     page.keyboard.type(SENTENCE)
@@ -133,3 +138,78 @@ def test_an_error_is_shown_on_the_page(browser, address):
     page.fill("#sentence", "x" * 1001)
     page.click("#ask button")
     playwright.expect(page.locator("#status")).to_contain_text("at most 1000 per text")
+
+
+# 40 sentences in paragraphs of 4: with windows of 4 sentences, 10 windows.
+DOCUMENT_SENTENCES = ["The raven and the abyss ; end.", "Eldritch cyclopean Arkham ! end.", "Perdita wept , end."]
+DOCUMENT = "\n\n".join(" ".join(DOCUMENT_SENTENCES[k % 3] for k in range(at, at + 4)) for at in range(0, 40, 4))
+
+
+def attribute_a_text(page, address: str, window: str = "4") -> dict:
+    """Open the page, choose a whole text with the keyboard, paste DOCUMENT, ask; the row POST /attribute gave."""
+    page.goto(address)
+    playwright.expect(page.locator("#attribute button")).to_be_enabled()
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # the radio group: from "a sentence" to "a whole text"
+    playwright.expect(page.locator("#document")).to_be_visible()
+    page.fill("#document", DOCUMENT)
+    page.fill("#window", window)
+    with page.expect_response("**/attribute") as answer:
+        page.click("#attribute button")
+    playwright.expect(page.locator("#document-result")).to_be_visible()
+    return answer.value.json()
+
+
+def test_a_pasted_text_gets_its_verdict_and_a_map_with_a_band_cell_per_window(browser, address, model):
+    page = browser.new_page()
+    row = attribute_a_text(page, address)
+    assert len(row["windows"]) == 10
+    playwright.expect(page.locator("#map svg .band rect")).to_have_count(len(row["windows"]))
+    playwright.expect(page.locator("#map svg polyline")).to_have_count(3)
+    playwright.expect(page.locator("#document-verdict")).to_have_text(
+        f"{row['label']} {row['probabilities'][row['label']]:.3f}"
+    )
+    assert page.locator("#map .map-text").inner_text() == DOCUMENT
+    playwright.expect(page.locator("#status")).to_contain_text("40 sentences")
+
+
+def test_enter_on_a_band_cell_jumps_to_its_first_sentence_and_shows_its_words_reasons(browser, address):
+    page = browser.new_page()
+    attribute_a_text(page, address)
+    cell = page.locator("#map svg .band rect").nth(0)
+    cell.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    playwright.expect(page.locator("#map svg .band rect").nth(2)).to_be_focused()
+    playwright.expect(page.locator("#map .map-caption")).to_contain_text("Window 3 of 10: sentences 9\u201312")
+    page.keyboard.press("Enter")
+    sentence = page.locator('#map .map-sentence[data-sentence="8"]')
+    playwright.expect(sentence).to_be_focused()
+    playwright.expect(page.locator("#map .map-detail")).to_contain_text("Sentence 9")
+    playwright.expect(sentence.locator("mark").first).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    playwright.expect(page.locator('#map .map-sentence[data-sentence="9"]')).to_be_focused()
+    playwright.expect(page.locator("#map .map-detail")).to_contain_text("Sentence 10")
+
+
+def test_a_click_on_the_band_jumps_too(browser, address):
+    page = browser.new_page()
+    attribute_a_text(page, address)
+    page.locator("#map svg .band rect").nth(9).click()
+    playwright.expect(page.locator('#map .map-sentence[data-sentence="36"]')).to_be_focused()
+
+
+def test_the_document_mode_needs_no_sideways_scrolling_on_a_phone(browser, address):
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    attribute_a_text(page, address)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_a_text_too_long_is_refused_on_the_page_before_it_is_sent(browser, address):
+    page = browser.new_page()
+    page.goto(address)
+    playwright.expect(page.locator("#attribute button")).to_be_enabled()
+    page.check("input[name=mode][value=document]")
+    page.evaluate("document.getElementById('document').value = 'x'.repeat(20_001)")
+    page.click("#attribute button")
+    playwright.expect(page.locator("#status")).to_contain_text("at most 20,000")

@@ -1,5 +1,6 @@
 // lstm-spooky serve's page: read GET /model once, then send each sentence to POST /predict and draw
 // the answer: one bar per label, and the sentence with each word in the colour of the label it pushed towards.
+// In document mode, send a whole text to POST /attribute and draw its verdict and passage map (map.js).
 "use strict";
 
 const page = {
@@ -15,7 +16,19 @@ const page = {
   whySource: document.getElementById("why-source"),
   coloured: document.getElementById("coloured"),
   detail: document.getElementById("word-detail"),
+  modes: document.querySelectorAll("input[name=mode]"),
+  documentForm: document.getElementById("attribute"),
+  documentButton: document.querySelector("#attribute button"),
+  documentText: document.getElementById("document"),
+  documentFile: document.getElementById("document-file"),
+  window: document.getElementById("window"),
+  working: document.getElementById("working"),
+  documentResult: document.getElementById("document-result"),
+  documentVerdict: document.getElementById("document-verdict"),
+  documentLabels: document.getElementById("document-labels"),
+  map: document.getElementById("map"),
 };
+let documentName = "text"; // the dropped or chosen file's name, else "text"
 let model = null; // GET /model's answer
 
 async function getJSON(url, options) {
@@ -172,7 +185,95 @@ async function ask(event) {
   }
 }
 
+function showMode() {
+  const mode = document.querySelector("input[name=mode]:checked").value;
+  page.form.hidden = mode !== "sentence";
+  page.result.hidden = mode !== "sentence" || !page.verdict.textContent;
+  page.documentForm.hidden = mode !== "document";
+  page.documentResult.hidden = mode !== "document" || !page.documentVerdict.textContent;
+  say("");
+}
+
+async function readFile(file) {
+  if (!file) return;
+  if (file.size > model.documents.max_chars * 4) {
+    say(`${file.name} is too large: at most ${model.documents.max_chars.toLocaleString()} characters`, true);
+    return;
+  }
+  page.documentText.value = await file.text();
+  documentName = file.name;
+  say(`Read ${file.name}: ${page.documentText.value.length.toLocaleString()} characters.`);
+}
+
+// A sentence's words for the map, from POST /predict's reasons: each word with the label it pushed towards hardest.
+async function sentenceWords(text) {
+  if (model.explained_by === null) return null;
+  const [row] = await getJSON("predict", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ texts: [text], explain: true }),
+  });
+  return row.tokens.map((token) => {
+    const [label, score] = best(token.scores);
+    return { start: token.start, end: token.end, label, score, word: token.token };
+  });
+}
+
+// The request goes out and the page stays usable: a bar that moves and the seconds spent, until the answer.
+async function attribute(event) {
+  event.preventDefault();
+  const text = page.documentText.value;
+  if (!text.trim()) {
+    say("Paste or drop a text first.", true);
+    return;
+  }
+  if (text.length > model.documents.max_chars) {
+    say(`The text has ${text.length.toLocaleString()} characters; at most ${model.documents.max_chars.toLocaleString()}.`, true);
+    return;
+  }
+  const started = Date.now();
+  const waiting = `Attributing ${text.length.toLocaleString()} characters`;
+  say(`${waiting}\u2026`);
+  const ticking = setInterval(() => say(`${waiting}\u2026 ${Math.round((Date.now() - started) / 1000)} s`), 1000);
+  page.working.hidden = false;
+  page.documentButton.disabled = true;
+  try {
+    const body = { text, name: documentName };
+    if (page.window.value) body.window = Number(page.window.value);
+    const row = await getJSON("attribute", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    showDocument(row, text);
+    say(`${row.sentences.toLocaleString()} sentences, ${row.words.toLocaleString()} words, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  } catch (error) {
+    say(error.message, true);
+  } finally {
+    clearInterval(ticking);
+    page.working.hidden = true;
+    page.documentButton.disabled = false;
+  }
+}
+
+function showDocument(row, text) {
+  page.documentVerdict.textContent = `${row.label} ${row.probabilities[row.label].toFixed(3)}`;
+  page.documentLabels.replaceChildren(...model.labels.map((label) => labelRow(row, label)));
+  page.documentResult.hidden = false;
+  const reasonsOf = (i) => sentenceWords(text.slice(...row.sentence_spans[i]));
+  drawMap(page.map, row, text, model.colours, reasonsOf);
+}
+
 page.form.addEventListener("submit", ask);
+page.modes.forEach((input) => input.addEventListener("change", showMode));
+page.documentForm.addEventListener("submit", attribute);
+page.documentFile.addEventListener("change", () => readFile(page.documentFile.files[0]));
+page.documentText.addEventListener("input", () => (documentName = "text"));
+page.documentText.addEventListener("dragover", (event) => event.preventDefault());
+page.documentText.addEventListener("drop", (event) => {
+  event.preventDefault();
+  readFile(event.dataTransfer.files[0]);
+});
 page.sentence.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
   event.preventDefault();
@@ -187,5 +288,11 @@ getJSON("model")
     model = answer;
     showModel();
     page.button.disabled = false;
+    page.documentButton.disabled = !model.documents.attributes;
+    if (!model.documents.attributes) {
+      page.documentFile.disabled = true;
+      document.getElementById("document-hint").textContent =
+        "This model cannot weigh whole texts (it was saved by an earlier version): fit it again.";
+    }
   })
   .catch((error) => say(`Could not read the model: ${error.message}`, true));
