@@ -8,8 +8,9 @@ docs/documents.md). So a passage's verdict weighs two kinds of evidence by its l
 
     logits = log prior + a(words) * mean sentence log-ratio - b(words) * Cosine Delta to each label
 
-Cosine Delta (text/mfw.py) reads the passage's most frequent words, the signal that follows an
-author from book to book and grows surer with length. Each weight is a power of the length,
+Cosine Delta (text/mfw.py) reads the passage's 3,000 most frequent words (from 50 words on), the signal
+that follows an author from book to book and grows surer with length. Each weight is a power of the
+length,
 
     a(words) = a_1000 * (words / 1,000) ** alpha,    b(words) = b_1000 * (words / 1,000) ** beta
 
@@ -50,7 +51,15 @@ PASSAGE_WORDS = (0, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
 REFERENCE_WORDS = 1_000  # the length whose weights a_1000 and b_1000 are
 PASSAGES_PER_RUN = 40  # random starts per held-out run and length
 MIN_PASSAGES = 20  # a length with fewer passages is left out of the fit
-MFW = 300  # Delta's most frequent words, the size most studies of Delta settle on
+# Delta's most frequent words. Attribution studies of Delta settle on a few hundred for the Delta alone; weighed
+# with the sentence models, more words keep helping on passages of new novels: 300, 1,000, 3,000 and 5,000 words
+# gave 0.920, 0.924, 0.948 and 0.931 at 5,000 words, and 0.781, 0.783, 0.828 and 0.827 at 1,000 (British
+# fiction, rounds 0-2 of scripts/benchmark_documents.py on 1,000 sentences per training novel; docs/experiments.md).
+MFW = 3_000
+# A passage of fewer words holds too few of the frequent words for their frequencies to say anything: its Delta
+# is left out (the same as zero for every label). With it, one sentence was attributed right 0.415 of the time;
+# without, 0.433 (same runs).
+DELTA_FROM_WORDS = 50
 PSEUDO_WORKS = 5  # without works, each label's sentences are cut into this many random sets
 
 
@@ -76,11 +85,13 @@ def run_sums(values: np.ndarray, runs: np.ndarray) -> np.ndarray:
 
 
 def passages_of(log_ratio: np.ndarray, counts: WordCounts, runs: np.ndarray, profile: DeltaProfile) -> Passages:
-    """The evidence of each run of sentences, from the sentences' `log_ratio` (n, n_classes) and word `counts`."""
+    """The evidence of each run of sentences, from the sentences' `log_ratio` (n, n_classes) and word `counts`; the
+    Delta of a run of fewer than DELTA_FROM_WORDS words is zero."""
     sentences = (runs[:, 1] - runs[:, 0]).astype(float)
     summed = WordCounts(run_sums(counts.counts, runs), run_sums(counts.totals, runs))
     mean_log_ratio = run_sums(log_ratio, runs) / np.maximum(sentences, 1)[:, None]
-    return Passages(mean_log_ratio, profile.distances(summed, "cosine"), summed.totals, sentences)
+    delta = profile.distances(summed, "cosine") * (summed.totals >= DELTA_FROM_WORDS)[:, None]
+    return Passages(mean_log_ratio, delta, summed.totals, sentences)
 
 
 def log_ratios(proba: np.ndarray, log_prior: np.ndarray) -> np.ndarray:
@@ -128,6 +139,7 @@ class DocumentCalibration:
         return {
             "log_prior": self.log_prior.tolist(),
             "reference_words": REFERENCE_WORDS,
+            "delta_from_words": DELTA_FROM_WORDS,
             "powers": self.powers.tolist(),
             "longest_words": self.longest_words,
             "profile": self.profile.to_dict(),
@@ -136,7 +148,7 @@ class DocumentCalibration:
 
     @classmethod
     def from_dict(cls, data: dict) -> DocumentCalibration:
-        if data.get("reference_words") != REFERENCE_WORDS:
+        if (data.get("reference_words"), data.get("delta_from_words")) != (REFERENCE_WORDS, DELTA_FROM_WORDS):
             raise ValueError("documents.json was written by another version of lstm-spooky; refit the model")
         return cls(
             np.asarray(data["log_prior"]),

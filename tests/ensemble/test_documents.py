@@ -6,12 +6,14 @@ import pytest
 from lstm_spooky import SpookyConfig
 from lstm_spooky.ensemble.classifier import SpookyClassifier
 from lstm_spooky.ensemble.documents import (
+    DELTA_FROM_WORDS,
     REFERENCE_WORDS,
     DocumentCalibration,
     Passages,
     fit_powers,
     held_out_runs,
     passage_layout,
+    passages_of,
     run_sums,
     sample_runs,
 )
@@ -70,6 +72,15 @@ def test_a_passage_of_no_sentence_gets_the_prior():
     proba = calibration.proba(passages)
     np.testing.assert_allclose(proba[0], [0.5, 0.3, 0.2])
     assert not np.allclose(proba[1], proba[0])
+
+
+def test_a_passage_too_short_for_delta_gets_no_delta_evidence():
+    texts = ["the cat sat on the mat", "a dog ran in the park", "the cat ran to the dog"]
+    profile = DeltaProfile(n_words=5).fit(texts, [0, 1, 0], 2)
+    counts = profile.count(["the cat sat"] * 30)
+    passages = passages_of(np.zeros((30, 2)), counts, np.array([[0, 16], [0, 17], [0, 30]]), profile)
+    assert passages.words.tolist() == [48, 51, 90] and DELTA_FROM_WORDS == 50
+    assert (passages.delta[0] == 0).all() and (passages.delta[1:] != 0).any(axis=1).all()
 
 
 def test_run_sums_add_each_runs_rows():
