@@ -12,7 +12,8 @@ import numpy as np
 
 from ..ensemble.explanation import Explanation
 
-# One colour per label, cycled for more labels: terminal colour names (click.style) and HTML backgrounds.
+# One colour per label, cycled for more labels: terminal colour names (click.style) and HTML backgrounds (twelve
+# hues, so that British fiction's eleven authors each have their own on a passage map).
 TERMINAL_COLOURS = (
     "red",
     "blue",
@@ -36,6 +37,8 @@ HTML_COLOURS = (
     "#d6d6d6",
     "#c8e6a0",
     "#f5b8dc",
+    "#a6e3c8",
+    "#c3bff5",
 )
 
 

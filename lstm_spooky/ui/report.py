@@ -10,6 +10,7 @@ report is one portable file.
 from __future__ import annotations
 
 import base64
+import colorsys
 import html
 import io
 import json
@@ -315,7 +316,7 @@ def _work_map(work: dict, labels: list[str]):
     middles = windows.mean(axis=1)
     for k, label in enumerate(labels):
         if proba[:, k].max() >= 0.05:  # a label that never rises leaves the plot readable
-            ax.plot(middles, proba[:, k], color=[c * 0.55 for c in colours[k]], linewidth=1.5, label=label)
+            ax.plot(middles, proba[:, k], color=_line_colour(colours[k]), linewidth=1.5, label=label)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("probability")
     ax.legend(fontsize="x-small", ncol=6, loc="upper left", bbox_to_anchor=(0, 1.35), frameon=False)
@@ -327,6 +328,12 @@ def _work_map(work: dict, labels: list[str]):
     band.set_xlim(0, work["sentences"])
     band.set_xlabel(f"sentence of {work['sentences']:,} (windows of {int(np.max(windows[:, 1] - windows[:, 0]))})")
     return fig
+
+
+def _line_colour(rgb: tuple[float, float, float]) -> tuple[float, float, float]:
+    """A label's pastel made a line colour: its hue, saturated and dark (as map.js draws it); a grey stays grey."""
+    hue, _, saturation = colorsys.rgb_to_hls(*rgb)
+    return colorsys.hls_to_rgb(hue, 0.38, 0.75 if saturation > 0.1 else 0.0)
 
 
 def _img(fig) -> str:

@@ -17,9 +17,15 @@ function tinted(hex, strength) {
   return `rgba(${rgb(hex).join(", ")}, ${strength.toFixed(3)})`;
 }
 
-// The label's colour darkened enough to draw a line on white.
+// The label's hue, saturated and dark enough to tell eleven lines apart on white (the pastel itself is for
+// backgrounds); a grey stays grey.
 function darker(hex) {
-  return `rgb(${rgb(hex).map((c) => Math.round(c * 0.55)).join(", ")})`;
+  const [r, g, b] = rgb(hex).map((c) => c / 255);
+  const high = Math.max(r, g, b);
+  const range = high - Math.min(r, g, b);
+  if (range < 0.05) return "rgb(85, 85, 85)";
+  const sector = high === r ? ((g - b) / range + 6) % 6 : high === g ? (b - r) / range + 2 : (r - g) / range + 4;
+  return `hsl(${Math.round(sector * 60)}, 75%, 38%)`;
 }
 
 function svgElement(name, attributes) {
