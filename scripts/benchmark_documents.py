@@ -338,14 +338,20 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def main() -> None:
-    args = parse_args()
+def read_rounds(corpus_dir: str, rounds: int | None) -> tuple[list[Document], list[list[str]]]:
+    """Print the command, then read the corpus and the works each round holds out; a corpus that cannot be read
+    ends the program with one line."""
     print("command: " + shlex.join(["python", *sys.argv]), flush=True)
     try:
-        documents = read_documents(args.corpus_dir)
-        rounds = held_out_works(documents, args.rounds)
+        documents = read_documents(corpus_dir)
+        return documents, held_out_works(documents, rounds)
     except DataError as error:
         sys.exit(f"error: {error}")
+
+
+def main() -> None:
+    args = parse_args()
+    documents, rounds = read_rounds(args.corpus_dir, args.rounds)
     records, took = [], []
     for r, held in enumerate(rounds):
         round_records, round_took = run_round(r, documents, held, args)

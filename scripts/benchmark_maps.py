@@ -25,19 +25,15 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import shlex
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-from benchmark_documents import fit_model, held_out_works, markdown, progress, sample_sentences, split_round  # noqa: E402
+from benchmark_documents import fit_model, markdown, progress, read_rounds, sample_sentences, split_round  # noqa: E402
 
 from lstm_spooky import SpookyConfig  # noqa: E402
-from lstm_spooky.data.documents import read_documents  # noqa: E402
-from lstm_spooky.data.errors import DataError  # noqa: E402
 
 
 def spliced_text(first: str, second: str, rows: pd.DataFrame, n: int, rng: np.random.Generator) -> tuple[str, int]:
@@ -104,12 +100,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    print("command: " + shlex.join(["python", *sys.argv]), flush=True)
-    try:
-        documents = read_documents(args.corpus_dir)
-        held = held_out_works(documents, 1)[0]
-    except DataError as error:
-        sys.exit(f"error: {error}")
+    documents, [held] = read_rounds(args.corpus_dir, 1)
     started = time.perf_counter()
     progress(f"holding out {', '.join(held)}; splitting sentences")
     splitter, rows = split_round(documents, held)

@@ -9,15 +9,11 @@ from click.testing import CliRunner
 
 from lstm_spooky.ui.cli import main
 from tests.conftest import make_corpus
-from tests.ui.test_fit_corpus import fit, write_corpus
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("attribute")
-    result = fit(write_corpus(root / "texts", (3, 3, 3), sentences=40), root / "model")
-    assert result.exit_code == 0, result.output
-    return root / "model"
+def model_dir(corpus_model_dir):
+    return corpus_model_dir
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,13 @@ from lstm_spooky import SpookyClassifier
 from lstm_spooky.ui.cli import main
 from tests.conftest import make_corpus
 from tests.ui.test_attribute import attribute
-from tests.ui.test_fit_corpus import fit, write_corpus
 
 SPLICE = 60  # the sentence where the spliced text turns from HPL's to MWS's
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    root = tmp_path_factory.mktemp("map")
-    result = fit(write_corpus(root / "texts", (3, 3, 3), sentences=40), root / "model")
-    assert result.exit_code == 0, result.output
-    return root / "model"
+def model_dir(corpus_model_dir):
+    return corpus_model_dir
 
 
 @pytest.fixture(scope="module")

@@ -3,44 +3,31 @@ disk as a reader would open it, with no server and no network."""
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: (tox -e serve has it)")
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no browser at {CHROMIUM}: apt-get install chromium")
+from tests.conftest import make_corpus
+from tests.ui.conftest import CHROMIUM, NO_CHROMIUM
+from tests.ui.test_attribute import attribute
 
-from tests.conftest import make_corpus  # noqa: E402
-from tests.ui.test_attribute import attribute  # noqa: E402
-from tests.ui.test_fit_corpus import fit, write_corpus  # noqa: E402
-from tests.ui.test_serve_browser import CHROMIUM_ARGS  # noqa: E402
+playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: (tox -e serve has it)")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
 playwright.expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="module")
-def page_path(tmp_path_factory):
+def page_path(tmp_path_factory, corpus_model_dir):
     """The map of 30 sentences of HPL then 30 of MWS, in windows of 6."""
     root = tmp_path_factory.mktemp("page")
-    fitted = fit(write_corpus(root / "texts", (3, 3, 3), sentences=40), root / "model")
-    assert fitted.exit_code == 0, fitted.output
     corpus = make_corpus(600, seed=29)
     sentences = sum((corpus.loc[corpus["author"] == label, "text"].tolist()[:30] for label in ("HPL", "MWS")), [])
     text = root / "spliced.txt"
     text.write_text("\n\n".join(" ".join(sentences[at : at + 3]) for at in range(0, 60, 3)) + "\n")
     page = root / "map.html"
-    result = attribute(root / "model", str(text), "--rolling", "6", "--html", str(page))
+    result = attribute(corpus_model_dir, str(text), "--rolling", "6", "--html", str(page))
     assert result.exit_code == 0, result.output
     return page
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, page_path, **options):

@@ -2,14 +2,14 @@
 against a real uvicorn server on a free loopback port, used with the keyboard alone."""
 
 import threading
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("fastapi", reason="no serve extra: pip install '.[serve]' (tox -e serve installs it)")
 playwright = pytest.importorskip("playwright.sync_api", reason="no playwright: (tox -e serve has it)")
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no browser at {CHROMIUM}: apt-get install chromium")
+from tests.ui.conftest import CHROMIUM, NO_CHROMIUM  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
 from lstm_spooky import SpookyClassifier  # noqa: E402
 from lstm_spooky.ui.highlight import HTML_COLOURS  # noqa: E402
@@ -17,17 +17,6 @@ from lstm_spooky.ui.predictions import prediction_rows  # noqa: E402
 from lstm_spooky.ui.serve import Limits, create_app, listening_socket, server, warm_up  # noqa: E402
 
 SENTENCE = "The raven and the eldritch Arkham ! end."
-# No network of any kind: the browser must not download, update or phone anything.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Every wait ends as soon as its condition holds; this is how long a busy CI machine may take.
 playwright.expect.set_options(timeout=30_000)
 
@@ -52,14 +41,6 @@ def address(model, served_model_dir):
     uvicorn_server.should_exit = True
     thread.join(timeout=10)
     sock.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def ask_with_the_keyboard(page, address: str) -> None:
@@ -123,12 +104,6 @@ def test_the_colours_are_the_reports(browser, address):
     fills = page.locator("#labels .fill")
     backgrounds = fills.evaluate_all("fills => fills.map(fill => getComputedStyle(fill).backgroundColor)")
     assert backgrounds == [f"rgb({int(c[1:3], 16)}, {int(c[3:5], 16)}, {int(c[5:7], 16)})" for c in HTML_COLOURS[:3]]
-
-
-def test_a_narrow_window_needs_no_sideways_scrolling(browser, address):
-    page = browser.new_page(viewport={"width": 320, "height": 640})
-    ask_with_the_keyboard(page, address)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_an_error_is_shown_on_the_page(browser, address):
@@ -199,9 +174,10 @@ def test_a_click_on_the_band_jumps_too(browser, address):
     playwright.expect(page.locator('#map .map-sentence[data-sentence="36"]')).to_be_focused()
 
 
-def test_the_document_mode_needs_no_sideways_scrolling_on_a_phone(browser, address):
+@pytest.mark.parametrize("ask", [ask_with_the_keyboard, attribute_a_text], ids=["a sentence", "a whole text"])
+def test_a_narrow_window_needs_no_sideways_scrolling(browser, address, ask):
     page = browser.new_page(viewport={"width": 320, "height": 640})
-    attribute_a_text(page, address)
+    ask(page, address)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
