@@ -5,10 +5,11 @@
 
 CORPUS_DIR is a folder of `Label_Title.txt` files. As scripts/benchmark_documents.py's first round does,
 one work of every label with two or more is held out and lstm-spooky is fitted on the others. Each
-ordered pair of held-out works by different labels gives one spliced text: `--sentences` consecutive
-sentences of the first from a random start, then as many of the second, each part as it stands in its
-file. Each text is mapped (`SpookyClassifier.passage_map`) with windows of each of `--windows` sentences,
-which tile it. A window's truth is the work most of its sentences come from. Per window size it prints:
+ordered pair of held-out works by different labels gives one spliced text: consecutive sentences of the
+first from a random start (a random number from half to one and a half times `--sentences`, so that the
+splice falls anywhere in a window), then `--sentences` of the second, each part as it stands in its
+file. Each text is mapped (`SpookyClassifier.passage_map`) with windows of each of `--windows`
+sentences, which tile it. A window's truth is the work most of its sentences come from. Per window size it prints:
 
 - window accuracy: the share of windows whose most probable label is their truth's;
 - found: the share of texts whose best single cut of the map (the window boundary that leaves fewest
@@ -37,14 +38,15 @@ from lstm_spooky import SpookyConfig  # noqa: E402
 
 
 def spliced_text(first: str, second: str, rows: pd.DataFrame, n: int, rng: np.random.Generator) -> tuple[str, int]:
-    """`n` consecutive sentences of work `first` from a random start, then `n` of `second`, as they stand in
-    their texts (rows: every work's sentence rows, with `start`, `end` and the work's `document_text`); and the
-    character where the second part starts."""
+    """Consecutive sentences of work `first` from a random start, as many as a random draw from n/2 to 3n/2 (so
+    that the splice falls anywhere in a window, not always on a window's edge), then `n` of `second`, as they
+    stand in their texts (rows: every work's sentence rows, with `start`, `end` and the work's `document_text`);
+    and the character where the second part starts."""
     parts = []
-    for work in (first, second):
+    for work, length in ((first, int(rng.integers(n // 2, n + n // 2 + 1))), (second, n)):
         mine = rows[rows["work"] == work]
-        start = int(rng.integers(0, max(len(mine) - n, 0) + 1))
-        run = mine.iloc[start : start + n]
+        start = int(rng.integers(0, max(len(mine) - length, 0) + 1))
+        run = mine.iloc[start : start + length]
         parts.append(run["document_text"].iloc[0][run["start"].iloc[0] : run["end"].iloc[-1]])
     return parts[0] + "\n\n" + parts[1], len(parts[0]) + 2
 
@@ -130,7 +132,7 @@ def main() -> None:
         for window, group in results
     ]
     n = args.sentences
-    print(f"{len(pairs)} spliced texts of {n} + {n} sentences from {len(held)} held-out works")
+    print(f"{len(pairs)} spliced texts of {n // 2}-{n + n // 2} + {n} sentences from {len(held)} held-out works")
     header = ("window (sentences)", "windows", "window accuracy", "found", "median error (sentences)", "changes")
     print(markdown(header, table))
     print(f"took {time.perf_counter() - started:.0f} s")
