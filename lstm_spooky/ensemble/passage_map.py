@@ -24,7 +24,7 @@ from ..text.sentences import Sentence
 
 # The default window: about MIN_WINDOWS windows along a short text, never more than LONGEST_WINDOW
 # sentences. 50 sentences of a novel are about 1,000 words, where a passage of a novel the model never
-# saw is attributed right 85% of the time (docs/documents.md): a novel gets some 200 windows, a letter
+# saw is attributed right 88% of the time (docs/documents.md): a novel gets some 200 windows, a letter
 # of 30 sentences 15 windows of 2.
 LONGEST_WINDOW = 50
 MIN_WINDOWS = 20
