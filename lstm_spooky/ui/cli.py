@@ -293,12 +293,14 @@ def predict(texts: tuple[str, ...], model_dir: Path, explain: bool, top: int, as
     is_flag=False,
     flag_value=0,
     help="Also map each text: the verdict of each window of N sentences along it. Without N (or with 0), windows "
-    "of about a twentieth of the text, at most 50 sentences (about 1,000 words of a novel).",
+    "of about a twentieth of the text, at most 50 sentences (about 1,000 words of a novel); without N, put it "
+    "after the PATHs.",
     metavar="[N]",
 )
 @click.option(
     "--step",
     type=click.IntRange(min=1),
+    metavar="K",
     help="With --rolling: sentences from one window's start to the next's.  [default: N, windows that tile the text]",
 )
 @click.option(
