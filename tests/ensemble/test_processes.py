@@ -13,7 +13,16 @@ import pytest
 from lstm_spooky.ensemble.processes import second_processes, starting, terminate
 
 
-def test_a_stop_that_comes_while_a_process_starts_is_raised_once_the_pool_knows_the_process():
+@pytest.fixture
+def ctrl_c_interrupts():
+    """Ctrl-C raises KeyboardInterrupt, as in a terminal, however the tests were started (a runner started in the
+    background, `cmd &`, inherits SIGINT ignored, and this test then saw nothing to raise)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_a_stop_that_comes_while_a_process_starts_is_raised_once_the_pool_knows_the_process(ctrl_c_interrupts):
     # The signal reaches another thread, as a Ctrl-C does while this one blocks it to start processes;
     # Python would still raise its KeyboardInterrupt here at once, halfway through a start.
     with starting():
