@@ -41,6 +41,7 @@ class PassageMap:
     words : (R,) each window's words
     proba : (R, n_classes) each window's probabilities
     verdict : (n_classes,) the whole text's probabilities (the prior for a text without sentences)
+    text_words : the words of all the text's sentences
     """
 
     window: int
@@ -51,6 +52,7 @@ class PassageMap:
     words: np.ndarray
     proba: np.ndarray
     verdict: np.ndarray
+    text_words: int
 
 
 def default_window(n_sentences: int) -> int:
@@ -110,4 +112,5 @@ def passage_map(model, text: str, window: int | None = None, step: int | None = 
         counts[windows[:, 1]] - counts[windows[:, 0]],
         proba[:-1],
         proba[-1],
+        int(counts[-1]),
     )

@@ -61,14 +61,9 @@ def verdict_of(model, name: str, text: str, rolling: Rolling | None = None) -> V
     if rolling is None:
         sentences = [sentence.text for sentence in model.split_sentences(text)]
         (proba,) = model.passage_proba(sentences, [(0, len(sentences))])
-        return Verdict(name, proba, len(sentences), _words_of(sentences))
+        return Verdict(name, proba, len(sentences), sum(len(words(sentence)) for sentence in sentences))
     passages = model.passage_map(text, rolling.window, rolling.step)
-    texts = [sentence.text for sentence in passages.sentences]
-    return Verdict(name, passages.verdict, len(texts), _words_of(texts), passages)
-
-
-def _words_of(sentences: Sequence[str]) -> int:
-    return sum(len(words(sentence)) for sentence in sentences)
+    return Verdict(name, passages.verdict, len(passages.sentences), passages.text_words, passages)
 
 
 def verdicts(
